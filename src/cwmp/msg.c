@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int lf_placeholder;
