@@ -1,0 +1,52 @@
+/* config.c: hemsd configuration keys and defaults. */
+#include "hems/config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/config.h"
+
+static const struct lf_cfg_key lf__hems_keys[] = {
+	LF_CFG_STR_KEY("hemsd.listen_address", struct hems_config, listen_address,
+		       "address the HTTP server binds (CWMP and NBI)"),
+	LF_CFG_INT_KEY("hemsd.listen_port", struct hems_config, listen_port, 0, 65535,
+		       "TCP port (0 = any free port, printed at start)"),
+	LF_CFG_STR_KEY("hemsd.cwmp_path", struct hems_config, cwmp_path, "URL path of the CWMP endpoint"),
+	LF_CFG_STR_KEY("hemsd.store", struct hems_config, store, "store URL: sqlite:PATH"),
+	LF_CFG_STR_KEY("hemsd.log_level", struct hems_config, log_level, "debug | info | warn | error"),
+	LF_CFG_INT_KEY("hemsd.session_timeout", struct hems_config, session_timeout_s, 1, 3600,
+		       "seconds an idle CWMP session is kept"),
+	LF_CFG_INT_KEY("hemsd.max_sessions", struct hems_config, max_sessions, 1, 10000000,
+		       "concurrent CWMP sessions before 503 + Retry-After"),
+	LF_CFG_STR_KEY("nbi.token", struct hems_config, nbi_token,
+		       "bearer token for the NBI and hemsctl (empty: NBI refused)"),
+};
+#define LF_NKEYS (sizeof(lf__hems_keys) / sizeof(lf__hems_keys[0]))
+
+void hems_config_defaults(struct hems_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->listen_address, sizeof(c->listen_address), "127.0.0.1");
+	c->listen_port = 7547;
+	snprintf(c->cwmp_path, sizeof(c->cwmp_path), "/cwmp");
+	snprintf(c->store, sizeof(c->store), "sqlite:hems.db");
+	snprintf(c->log_level, sizeof(c->log_level), "info");
+	c->session_timeout_s = 30;
+	c->max_sessions = 10000;
+}
+
+int hems_config_load(struct hems_config *c, const char *path, char *err, size_t errlen)
+{
+	return lf_cfg_load(path, lf__hems_keys, LF_NKEYS, c, err, errlen);
+}
+
+int hems_config_set(struct hems_config *c, const char *assignment, char *err, size_t errlen)
+{
+	return lf_cfg_set(assignment, lf__hems_keys, LF_NKEYS, c, err, errlen);
+}
+
+void hems_config_print_keys(void)
+{
+	for (size_t i = 0; i < LF_NKEYS; i++)
+		printf("  %-26s %s\n", lf__hems_keys[i].name, lf__hems_keys[i].help);
+}

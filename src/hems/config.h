@@ -1,0 +1,27 @@
+/* config.h: hemsd's configuration: defaults, the key table, loading with errors that name file and line. */
+#ifndef LF_HEMS_CONFIG_H
+#define LF_HEMS_CONFIG_H
+
+#include <stddef.h>
+
+struct hems_config {
+	char listen_address[64];
+	long long listen_port;
+	char cwmp_path[128];
+	char store[512];
+	char log_level[16];
+	long long session_timeout_s; /* idle time after which an open CWMP session is dropped */
+	long long max_sessions;      /* concurrent CWMP sessions; above it new ones get 503 + Retry-After */
+	char nbi_token[256];         /* bearer token of the northbound/CLI interface; empty = NBI disabled */
+};
+
+/* hems_config_defaults: the values used when the file does not set a key. */
+void hems_config_defaults(struct hems_config *c);
+/* hems_config_load: apply the file at path (errors name path:line). */
+int hems_config_load(struct hems_config *c, const char *path, char *err, size_t errlen);
+/* hems_config_set: apply one "section.key=value" override. */
+int hems_config_set(struct hems_config *c, const char *assignment, char *err, size_t errlen);
+/* hems_config_print_keys: the documented key list, for --help. */
+void hems_config_print_keys(void);
+
+#endif

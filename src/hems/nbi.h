@@ -1,0 +1,13 @@
+/* nbi.h: the northbound JSON interface (first part): devices and their cached parameters, token-authenticated. */
+#ifndef LF_HEMS_NBI_H
+#define LF_HEMS_NBI_H
+
+#include "hems/hems.h"
+
+#define HEMS_NBI_PREFIX "/nbi/v1/"
+
+/* hems_nbi_handle: answer one NBI request. authorization: the Authorization header or NULL. */
+void hems_nbi_handle(struct hems *h, const char *method, const char *url, const char *authorization,
+		     struct hems_reply *r);
+
+#endif
