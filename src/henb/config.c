@@ -42,7 +42,7 @@ void henb_config_defaults(struct henb_config *c)
 	snprintf(c->log_level, sizeof(c->log_level), "info");
 	snprintf(c->manufacturer, sizeof(c->manufacturer), "Lifeline");
 	snprintf(c->oui, sizeof(c->oui), "00005A");
-	snprintf(c->product_class, sizeof(c->product_class), "LL-HeNB");
+	snprintf(c->product_class, sizeof(c->product_class), "LifelineHeNB");
 	snprintf(c->serial_number, sizeof(c->serial_number), "LL0000000001");
 	snprintf(c->hardware_version, sizeof(c->hardware_version), "1.0");
 	snprintf(c->software_version, sizeof(c->software_version), "0.1.0");

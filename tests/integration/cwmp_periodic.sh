@@ -3,7 +3,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 
 start_hemsd hems
-ID="00005A-LL-HeNB-henb2"
+ID="00005A-LifelineHeNB-henb2"
 start_henbd henb2 --set "acs.url=http://127.0.0.1:$HEMS_PORT/cwmp" --set acs.periodic_inform_interval=3 \
 	--set acs.second_ms=100
 four_informs() { [ "$(hemsctl --json device "$ID" | json_get 'd["informs"]')" -ge 4 ]; }

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 
 start_hemsd hems
-ID="00005A-LL-HeNB-henb1"
+ID="00005A-LifelineHeNB-henb1"
 HENB_ARGS=(--set "acs.url=http://127.0.0.1:$HEMS_PORT/cwmp" --set acs.periodic_inform_interval=100000
 	--set acs.retry_min_wait=1 --set acs.second_ms=100)
 

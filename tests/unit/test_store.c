@@ -35,11 +35,11 @@ static int teardown(void **state)
 static void inform(struct store *s, const char *serial, const char *sw, int64_t now)
 {
 	char id[STORE_MAX_ID];
-	assert_int_equal(store_device_id(id, sizeof(id), "00005A", "LL-HeNB", serial), LF_OK);
+	assert_int_equal(store_device_id(id, sizeof(id), "00005A", "LifelineHeNB", serial), LF_OK);
 	struct store_param p[] = {{"Device.DeviceInfo.SoftwareVersion", sw, "xsd:string"},
 				  {"Device.ManagementServer.ParameterKey", "", NULL}};
 	struct store_inform in = {
-		.device_id = id, .manufacturer = "Lifeline", .oui = "00005A", .product_class = "LL-HeNB",
+		.device_id = id, .manufacturer = "Lifeline", .oui = "00005A", .product_class = "LifelineHeNB",
 		.serial_number = serial, .software_version = sw, .events = "1 BOOT", .remote_addr = "127.0.0.1",
 		.params = p, .n_params = 2, .now = now,
 	};
@@ -78,7 +78,7 @@ static void test_upsert_and_reopen(void **state)
 	inform(s, "B2", "1.0", 150);
 
 	struct store_device d;
-	assert_int_equal(store_device_get(s, "00005A-LL-HeNB-A1", &d), LF_OK);
+	assert_int_equal(store_device_get(s, "00005A-LifelineHeNB-A1", &d), LF_OK);
 	assert_int_equal(d.informs, 2);
 	assert_int_equal(d.first_seen, 100);
 	assert_int_equal(d.last_inform, 200);
@@ -93,7 +93,7 @@ static void test_upsert_and_reopen(void **state)
 	assert_int_equal(store_device_list(s, count_cb, &n), LF_OK);
 	assert_int_equal(n, 2);
 	char sw[64] = "";
-	assert_int_equal(store_param_list(s, "00005A-LL-HeNB-A1", "Device.DeviceInfo.", param_cb, sw), LF_OK);
+	assert_int_equal(store_param_list(s, "00005A-LifelineHeNB-A1", "Device.DeviceInfo.", param_cb, sw), LF_OK);
 	assert_string_equal(sw, "1.1");
 	store_close(&s);
 }
