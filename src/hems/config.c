@@ -20,6 +20,19 @@ static const struct lf_cfg_key lf__hems_keys[] = {
 		       "concurrent CWMP sessions before 503 + Retry-After"),
 	LF_CFG_STR_KEY("nbi.token", struct hems_config, nbi_token,
 		       "bearer token for the NBI and hemsctl (empty: NBI refused)"),
+	LF_CFG_INT_KEY("connreq.timeout", struct hems_config, connreq_timeout_s, 1, 300,
+		       "seconds an HTTP connection request may take"),
+	LF_CFG_INT_KEY("connreq.udp_repeats", struct hems_config, connreq_udp_repeats, 1, 10,
+		       "times a UDP connection request datagram is sent"),
+	LF_CFG_BOOL_KEY("connreq.provision_credentials", struct hems_config, provision_cr_credentials,
+			"at 0 BOOTSTRAP give each device its own ConnectionRequestUsername/Password"),
+	LF_CFG_STR_KEY("cwmp.auth", struct hems_config, auth,
+		       "CPE authentication: none | digest | basic (TLS only) | cert (TLS client certificate)"),
+	LF_CFG_STR_KEY("cwmp.realm", struct hems_config, auth_realm, "HTTP authentication realm"),
+	LF_CFG_STR_KEY("tls.cert", struct hems_config, tls_cert, "PEM certificate: serve HTTPS when set"),
+	LF_CFG_STR_KEY("tls.key", struct hems_config, tls_key, "PEM private key of tls.cert"),
+	LF_CFG_STR_KEY("tls.client_ca", struct hems_config, tls_client_ca,
+		       "PEM CA that signs device certificates (client certificate authentication)"),
 };
 #define LF_NKEYS (sizeof(lf__hems_keys) / sizeof(lf__hems_keys[0]))
 
@@ -33,6 +46,11 @@ void hems_config_defaults(struct hems_config *c)
 	snprintf(c->log_level, sizeof(c->log_level), "info");
 	c->session_timeout_s = 30;
 	c->max_sessions = 10000;
+	c->connreq_timeout_s = 10;
+	c->connreq_udp_repeats = 3;
+	c->provision_cr_credentials = 1;
+	snprintf(c->auth, sizeof(c->auth), "none");
+	snprintf(c->auth_realm, sizeof(c->auth_realm), "Lifeline HeMS");
 }
 
 int hems_config_load(struct hems_config *c, const char *path, char *err, size_t errlen)

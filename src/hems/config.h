@@ -13,6 +13,16 @@ struct hems_config {
 	long long session_timeout_s; /* idle time after which an open CWMP session is dropped */
 	long long max_sessions;      /* concurrent CWMP sessions; above it new ones get 503 + Retry-After */
 	char nbi_token[256];         /* bearer token of the northbound/CLI interface; empty = NBI disabled */
+	long long connreq_timeout_s; /* HTTP connection request timeout */
+	long long connreq_udp_repeats;
+	int provision_cr_credentials; /* set per-device ConnectionRequestUsername/Password at 0 BOOTSTRAP */
+	/* CPE authentication (CPE -> HeMS) */
+	char auth[16];               /* none | digest | basic | cert */
+	char auth_realm[64];
+	/* TLS */
+	char tls_cert[512];
+	char tls_key[512];
+	char tls_client_ca[512];     /* CA of device certificates; with auth = cert a valid one is required */
 };
 
 /* hems_config_defaults: the values used when the file does not set a key. */

@@ -10,8 +10,30 @@
 struct store;
 struct hems_sessions;
 
+/* Counters for /metrics; written by the HTTP thread only. */
+struct hems_metrics {
+	uint64_t http_requests;
+	uint64_t informs;
+	uint64_t sessions_started;
+	uint64_t sessions_ended;
+	uint64_t tasks_sent;
+	uint64_t tasks_done;
+	uint64_t tasks_fault;
+	uint64_t tasks_failed;
+	uint64_t bad_requests;
+	uint64_t auth_failures;
+	uint64_t refused_blocked;
+	uint64_t refused_overload;
+	uint64_t latency_bucket[8]; /* request handling time: <=0.5,1,2,5,10,50,100 ms, +Inf */
+	double latency_sum_ms;
+};
+
+struct hems_connreq;
+
 struct hems {
 	struct hems_config cfg;
+	struct hems_metrics metrics;
+	struct hems_connreq *connreq; /* connection request worker */
 	struct store *store;
 	struct hems_sessions *sessions;
 	uint16_t port; /* the port actually bound */

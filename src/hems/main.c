@@ -1,14 +1,17 @@
 /* main.c: hemsd, the HeNB Management System daemon: CWMP ACS, NBI, store. */
+#include <curl/curl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/err.h"
 #include "common/log.h"
 #include "hems/config.h"
+#include "hems/connreq.h"
 #include "hems/hems.h"
 #include "hems/http_front.h"
 #include "hems/session.h"
@@ -22,10 +25,14 @@ static void lf__usage(FILE *f)
 		"SYNOPSIS\n"
 		"    hemsd [-c FILE] [--set SECTION.KEY=VALUE]... [--port-file FILE]\n\n"
 		"DESCRIPTION\n"
-		"    Accepts CWMP sessions from HeNBs (Inform, TransferComplete, RequestDownload, GetRPCMethods),\n"
-		"    records each device and its parameters in the store, and serves the northbound JSON\n"
-		"    interface under /nbi/v1/ (Authorization: Bearer <nbi.token>). Logs are key=value lines\n"
-		"    on stderr. SIGTERM or SIGINT stop it cleanly.\n\n"
+		"    A TR-069 ACS for HeNBs. Accepts CWMP sessions (Inform, TransferComplete, RequestDownload,\n"
+		"    GetRPCMethods), records each device and its parameters, runs the tasks queued for a device\n"
+		"    (every CPE RPC) in its next session, wakes devices with HTTP or UDP connection requests,\n"
+		"    refuses blocked devices, serves firmware files (/files/NAME, with Range), metrics\n"
+		"    (/metrics, Prometheus text) and the northbound JSON interface under /nbi/v1/\n"
+		"    (Authorization: Bearer <nbi.token>; see docs/nbi-openapi.yaml). CPEs authenticate with\n"
+		"    HTTP Digest, Basic (TLS only) or a TLS client certificate (cwmp.auth). Logs are key=value\n"
+		"    lines on stderr. SIGTERM or SIGINT stop it cleanly; queued tasks survive restarts.\n\n"
 		"OPTIONS\n"
 		"    -c, --config FILE     configuration file (see docs/operations.md, etc/hemsd.conf.example)\n"
 		"    --set KEY=VALUE       override one configuration key, e.g. --set hemsd.listen_port=7547\n"
@@ -100,13 +107,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hemsd: %s\n", err);
 		goto out;
 	}
+	int orphans = 0;
+	/* Tasks sent by a previous hemsd whose session died with it: their outcome is unknown, say so. */
+	store_task_fail_sent(h.store, "hemsd restarted while the task was in a session", (int64_t)time(NULL), &orphans);
+	if (orphans)
+		lf_warn("tasks_orphaned", "count=%d", orphans);
 	h.sessions = hems_sessions_new((size_t)h.cfg.max_sessions);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (hems_connreq_start(&h, err, sizeof(err))) {
+		fprintf(stderr, "hemsd: %s\n", err);
+		goto out;
+	}
 	if (hems_http_start(&h, &http, err, sizeof(err))) {
 		fprintf(stderr, "hemsd: %s\n", err);
 		goto out;
 	}
-	lf_info("started", "address=%s port=%u cwmp_path=%s store=%s schema=%d", h.cfg.listen_address, h.port,
-		h.cfg.cwmp_path, h.cfg.store, store_schema_version(h.store));
+	lf_info("started", "address=%s port=%u tls=%s auth=%s cwmp_path=%s store=%s schema=%d", h.cfg.listen_address,
+		h.port, h.cfg.tls_cert[0] ? "yes" : "no", h.cfg.auth, h.cfg.cwmp_path, h.cfg.store,
+		store_schema_version(h.store));
 	if (port_file) {
 		FILE *f = fopen(port_file, "w");
 		if (!f) {
@@ -123,6 +141,7 @@ int main(int argc, char **argv)
 	status = 0;
 out:
 	hems_http_stop(&http);
+	hems_connreq_stop(&h);
 	hems_sessions_free(&h.sessions);
 	store_close(&h.store);
 	return status;

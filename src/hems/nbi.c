@@ -1,15 +1,27 @@
-/* nbi.c: northbound interface, JSON over HTTP: GET /nbi/v1/devices, GET /nbi/v1/devices/{id}. */
+/* nbi.c: northbound interface, JSON over HTTP with a bearer token: devices, parameters, tasks, blocking, files. */
 #include "hems/nbi.h"
 
+#include <fcntl.h>
 #include <jansson.h>
+#include <nettle/md5.h>
+#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "common/alloc.h"
 #include "common/err.h"
 #include "common/log.h"
+#include "hems/connreq.h"
+#include "hems/rpc.h"
 #include "store/store.h"
+
+#define LF_MAX_SEGMENTS 4
+
+static const char *const lf__task_status[] = {"queued", "sent", "done", "fault", "failed"};
 
 /* Compare in time independent of where the strings differ, so the token cannot be guessed byte by byte. */
 static int lf__token_equal(const char *a, const char *b)
@@ -35,6 +47,7 @@ static void lf__reply_json(struct hems_reply *r, unsigned status, json_t *doc)
 	}
 }
 
+/* RFC 7807-style problem document. */
 static void lf__reply_error(struct hems_reply *r, unsigned status, const char *title, const char *detail)
 {
 	lf__reply_json(r, status, json_pack("{s:i, s:s, s:s}", "status", (int)status, "title", title, "detail", detail));
@@ -42,12 +55,40 @@ static void lf__reply_error(struct hems_reply *r, unsigned status, const char *t
 
 static json_t *lf__device_json(const struct store_device *d)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "deviceId", d->device_id,
-			 "manufacturer", d->manufacturer, "oui", d->oui, "productClass", d->product_class,
-			 "serialNumber", d->serial_number, "softwareVersion", d->software_version, "hardwareVersion",
-			 d->hardware_version, "connectionRequestUrl", d->conn_req_url, "lastEvents", d->last_events,
-			 "remoteAddress", d->remote_addr, "firstSeen", (json_int_t)d->first_seen, "lastInform",
-			 (json_int_t)d->last_inform, "informs", (json_int_t)d->informs);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "deviceId",
+			      d->device_id, "manufacturer", d->manufacturer, "oui", d->oui, "productClass",
+			      d->product_class, "serialNumber", d->serial_number, "softwareVersion", d->software_version,
+			      "hardwareVersion", d->hardware_version, "connectionRequestUrl", d->conn_req_url,
+			      "lastEvents", d->last_events, "remoteAddress", d->remote_addr, "firstSeen",
+			      (json_int_t)d->first_seen, "lastInform", (json_int_t)d->last_inform, "informs",
+			      (json_int_t)d->informs);
+	json_object_set_new(o, "blocked", json_boolean(d->blocked));
+	json_object_set_new(o, "lastConnectionRequest", json_string(d->last_cr));
+	json_object_set_new(o, "lastConnectionRequestTime", json_integer(d->last_cr_time));
+	return o;
+}
+
+static json_t *lf__task_json(const struct store_task *t)
+{
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I}", "taskId", (json_int_t)t->id, "deviceId",
+			      t->device_id, "method", t->method, "status",
+			      lf__task_status[t->status >= 0 && t->status <= 4 ? t->status : 4], "created",
+			      (json_int_t)t->created, "sent", (json_int_t)t->sent, "completed",
+			      (json_int_t)t->completed);
+	json_t *args = t->args ? json_loads(t->args, 0, NULL) : NULL;
+	json_object_set_new(o, "args", args ? args : json_object());
+	if (t->result) {
+		json_t *res = json_loads(t->result, 0, NULL);
+		json_t *fault = res ? json_object_get(res, "fault") : NULL;
+		if (fault)
+			json_object_set(o, "fault", fault);
+		else if (res)
+			json_object_set(o, "result", res);
+		json_decref(res);
+	}
+	if (t->note[0])
+		json_object_set_new(o, "note", json_string(t->note));
+	return o;
 }
 
 static int lf__collect_device(void *ctx, const struct store_device *d)
@@ -63,14 +104,29 @@ static int lf__collect_param(void *ctx, const char *name, const char *value, con
 	return 0;
 }
 
-/* Percent-decode a path segment in place; returns 0 or -1 on a bad escape. */
+static int lf__collect_task(void *ctx, const struct store_task *t)
+{
+	json_array_append_new(ctx, lf__task_json(t));
+	return 0;
+}
+
+static int lf__collect_file(void *ctx, const struct store_file *f)
+{
+	json_array_append_new(ctx, json_pack("{s:s, s:I, s:s, s:s, s:s, s:I}", "name", f->name, "size",
+					     (json_int_t)f->size, "sha256", f->sha256, "productClass",
+					     f->product_class, "version", f->version, "created",
+					     (json_int_t)f->created));
+	return 0;
+}
+
+/* Percent-decode in place; returns 0 or -1 on a bad escape or an embedded NUL. */
 static int lf__url_decode(char *s)
 {
 	char *w = s;
 	for (char *p = s; *p; p++) {
 		if (*p == '%') {
 			unsigned v;
-			if (!p[1] || !p[2] || sscanf(p + 1, "%2x", &v) != 1)
+			if (!p[1] || !p[2] || sscanf(p + 1, "%2x", &v) != 1 || v == 0)
 				return -1;
 			*w++ = (char)v;
 			p += 2;
@@ -82,15 +138,28 @@ static int lf__url_decode(char *s)
 	return 0;
 }
 
-static void lf__get_device(struct hems *h, const char *id_enc, struct hems_reply *r)
+/* Parse the JSON request body as an object; on failure answer 400 and return NULL. */
+static json_t *lf__body_object(const char *body, size_t len, struct hems_reply *r)
 {
-	char id[STORE_MAX_ID * 3];
-	struct store_device d;
-	snprintf(id, sizeof(id), "%s", id_enc);
-	if (lf__url_decode(id)) {
-		lf__reply_error(r, 400, "Bad Request", "device id has a bad percent escape");
-		return;
+	json_error_t jerr;
+	json_t *doc = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!json_is_object(doc)) {
+		char detail[256];
+		if (doc)
+			snprintf(detail, sizeof(detail), "request body must be a JSON object");
+		else
+			snprintf(detail, sizeof(detail), "request body is not JSON: %s at line %d column %d", jerr.text,
+				 jerr.line, jerr.column);
+		json_decref(doc);
+		lf__reply_error(r, 400, "Bad Request", detail);
+		return NULL;
 	}
+	return doc;
+}
+
+static void lf__device_get(struct hems *h, const char *id, struct hems_reply *r)
+{
+	struct store_device d;
 	int result = store_device_get(h->store, id, &d);
 	if (result == LF_ENOTFOUND) {
 		lf__reply_error(r, 404, "Not Found", "no such device");
@@ -107,10 +176,234 @@ static void lf__get_device(struct hems *h, const char *id_enc, struct hems_reply
 	lf__reply_json(r, 200, doc);
 }
 
-void hems_nbi_handle(struct hems *h, const char *method, const char *url, const char *authorization,
-		     struct hems_reply *r)
+/* POST /devices/{id}/tasks {"method", "args", "connectNow"} */
+static void lf__task_add(struct hems *h, const char *id, const char *body, size_t len, struct hems_reply *r)
 {
-	const char *path = url + strlen(HEMS_NBI_PREFIX);
+	char err[256];
+	json_t *doc = lf__body_object(body, len, r);
+	if (!doc)
+		return;
+	json_t *method = json_object_get(doc, "method");
+	json_t *args = json_object_get(doc, "args");
+	json_t *connect = json_object_get(doc, "connectNow");
+	struct cwmp_msg m;
+	char *args_text = NULL;
+	int64_t task_id = 0;
+	cwmp_msg_init(&m);
+	if (!json_is_string(method)) {
+		lf__reply_error(r, 400, "Bad Request", "'method' must be a CPE method name, e.g. \"GetParameterValues\"");
+		goto out;
+	}
+	if (args && !json_is_object(args)) {
+		lf__reply_error(r, 400, "Bad Request", "'args' must be an object");
+		goto out;
+	}
+	if (connect && !json_is_boolean(connect)) {
+		lf__reply_error(r, 400, "Bad Request", "'connectNow' must be true or false");
+		goto out;
+	}
+	args_text = args ? json_dumps(args, JSON_COMPACT) : NULL;
+	/* Validate now, so a bad task is refused here rather than failing in the device's session. */
+	if (hems_rpc_request(json_string_value(method), args_text ? args_text : "{}", &m, err, sizeof(err))) {
+		lf__reply_error(r, 400, "Bad Request", err);
+		goto out;
+	}
+	struct store_device d;
+	if (store_device_get(h->store, id, &d) == LF_ENOTFOUND) {
+		lf__reply_error(r, 404, "Not Found", "no such device");
+		goto out;
+	}
+	if (store_task_add(h->store, id, json_string_value(method), args_text ? args_text : "{}", (int64_t)time(NULL),
+			   &task_id)) {
+		lf__reply_error(r, 500, "Internal Server Error", "store unavailable");
+		goto out;
+	}
+	lf_info("task_queued", "device=%s task=%lld method=%s connect_now=%s", id, (long long)task_id,
+		json_string_value(method), json_is_true(connect) ? "yes" : "no");
+	json_t *res = json_pack("{s:I, s:s}", "taskId", (json_int_t)task_id, "status", "queued");
+	if (json_is_true(connect)) {
+		int cr = hems_connreq_wake(h, id);
+		json_object_set_new(res, "connectionRequest", json_string(cr ? lf_strerror(cr) : "queued"));
+	}
+	lf__reply_json(r, 201, res);
+out:
+	free(args_text);
+	cwmp_msg_free(&m);
+	json_decref(doc);
+}
+
+static void lf__task_get(struct hems *h, const char *id_text, struct hems_reply *r)
+{
+	char *end = NULL;
+	long long id = strtoll(id_text, &end, 10);
+	struct store_task t;
+	if (!end || *end || id <= 0) {
+		lf__reply_error(r, 400, "Bad Request", "task id must be a positive integer");
+		return;
+	}
+	int result = store_task_get(h->store, id, &t);
+	if (result) {
+		lf__reply_error(r, result == LF_ENOTFOUND ? 404 : 500, result == LF_ENOTFOUND ? "Not Found" : "Error",
+				result == LF_ENOTFOUND ? "no such task" : "store unavailable");
+		return;
+	}
+	lf__reply_json(r, 200, lf__task_json(&t));
+	store_task_clear(&t);
+}
+
+/* PUT/DELETE /devices/{id}/block */
+static void lf__block(struct hems *h, const char *method, const char *id, const char *body, size_t len,
+		      struct hems_reply *r)
+{
+	int block = strcmp(method, "PUT") == 0;
+	const char *reason = "blocked by operator";
+	json_t *doc = NULL;
+	if (block && len) {
+		doc = lf__body_object(body, len, r);
+		if (!doc)
+			return;
+		json_t *jr = json_object_get(doc, "reason");
+		if (jr && !json_is_string(jr)) {
+			json_decref(doc);
+			lf__reply_error(r, 400, "Bad Request", "'reason' must be a string");
+			return;
+		}
+		if (jr)
+			reason = json_string_value(jr);
+	}
+	if (store_block_set(h->store, id, block, reason, (int64_t)time(NULL))) {
+		json_decref(doc);
+		lf__reply_error(r, 500, "Internal Server Error", "store unavailable");
+		return;
+	}
+	lf_info(block ? "device_blocked" : "device_unblocked", "device=%s reason=\"%s\"", id, block ? reason : "");
+	lf__reply_json(r, 200, json_pack("{s:s, s:b}", "deviceId", id, "blocked", block));
+	json_decref(doc);
+}
+
+/* Size and SHA-256 of a file, streamed. */
+static int lf__hash_file(const char *path, int64_t *size, char hex[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	struct sha256_ctx ctx;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	unsigned char chunk[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return LF_ENOTFOUND;
+	sha256_init(&ctx);
+	*size = 0;
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0) {
+			close(fd);
+			return LF_EIO;
+		}
+		if (n == 0)
+			break;
+		sha256_update(&ctx, (size_t)n, chunk);
+		*size += n;
+	}
+	close(fd);
+	sha256_digest(&ctx, sizeof(digest), digest);
+	for (size_t i = 0; i < sizeof(digest); i++) {
+		hex[2 * i] = digits[digest[i] >> 4];
+		hex[2 * i + 1] = digits[digest[i] & 15];
+	}
+	hex[64] = '\0';
+	return LF_OK;
+}
+
+/* POST /files {"name", "path", "productClass", "version"}: register a file for the file server. */
+static void lf__file_add(struct hems *h, const char *body, size_t len, struct hems_reply *r)
+{
+	json_t *doc = lf__body_object(body, len, r);
+	struct store_file f;
+	memset(&f, 0, sizeof(f));
+	if (!doc)
+		return;
+	const char *fields[] = {"name", "path", "productClass", "version"};
+	char *dest[] = {f.name, f.path, f.product_class, f.version};
+	size_t sizes[] = {sizeof(f.name), sizeof(f.path), sizeof(f.product_class), sizeof(f.version)};
+	for (int i = 0; i < 4; i++) {
+		json_t *v = json_object_get(doc, fields[i]);
+		if ((i < 2 && !v) || (v && (!json_is_string(v) || strlen(json_string_value(v)) >= sizes[i]))) {
+			char detail[128];
+			snprintf(detail, sizeof(detail), "'%s' must be a string shorter than %zu bytes%s", fields[i],
+				 sizes[i], i < 2 ? " (required)" : "");
+			lf__reply_error(r, 400, "Bad Request", detail);
+			goto out;
+		}
+		if (v)
+			snprintf(dest[i], sizes[i], "%s", json_string_value(v));
+	}
+	if (!f.name[0] || strchr(f.name, '/') || strcmp(f.name, "..") == 0 || f.name[0] == '.') {
+		lf__reply_error(r, 400, "Bad Request", "'name' must be a plain file name");
+		goto out;
+	}
+	int result = lf__hash_file(f.path, &f.size, f.sha256);
+	if (result) {
+		lf__reply_error(r, 400, "Bad Request", "'path' cannot be read by hemsd");
+		goto out;
+	}
+	f.created = (int64_t)time(NULL);
+	if (store_file_add(h->store, &f)) {
+		lf__reply_error(r, 500, "Internal Server Error", "store unavailable");
+		goto out;
+	}
+	lf_info("file_registered", "name=%s size=%lld sha256=%s", f.name, (long long)f.size, f.sha256);
+	json_t *arr = json_array();
+	lf__collect_file(arr, &f);
+	lf__reply_json(r, 201, json_incref(json_array_get(arr, 0)));
+	json_decref(arr);
+out:
+	json_decref(doc);
+}
+
+/* PUT /cwmp-users/{username} {"password"}: credentials a CPE uses towards hemsd (stored as Digest HA1). */
+static void lf__cwmp_user_set(struct hems *h, const char *user, const char *body, size_t len, struct hems_reply *r)
+{
+	static const char digits[] = "0123456789abcdef";
+	json_t *doc = lf__body_object(body, len, r);
+	if (!doc)
+		return;
+	json_t *pw = json_object_get(doc, "password");
+	if (!json_is_string(pw) || !json_string_value(pw)[0]) {
+		json_decref(doc);
+		lf__reply_error(r, 400, "Bad Request", "'password' must be a non-empty string");
+		return;
+	}
+	struct md5_ctx ctx;
+	uint8_t d[MD5_DIGEST_SIZE];
+	char ha1[33];
+	md5_init(&ctx);
+	md5_update(&ctx, strlen(user), (const uint8_t *)user);
+	md5_update(&ctx, 1, (const uint8_t *)":");
+	md5_update(&ctx, strlen(h->cfg.auth_realm), (const uint8_t *)h->cfg.auth_realm);
+	md5_update(&ctx, 1, (const uint8_t *)":");
+	md5_update(&ctx, strlen(json_string_value(pw)), (const uint8_t *)json_string_value(pw));
+	md5_digest(&ctx, sizeof(d), d);
+	for (size_t i = 0; i < sizeof(d); i++) {
+		ha1[2 * i] = digits[d[i] >> 4];
+		ha1[2 * i + 1] = digits[d[i] & 15];
+	}
+	ha1[32] = '\0';
+	json_decref(doc);
+	if (store_cwmp_user_set(h->store, user, ha1)) {
+		lf__reply_error(r, 500, "Internal Server Error", "store unavailable");
+		return;
+	}
+	lf_info("cwmp_user_set", "username=%s", user);
+	lf__reply_json(r, 200, json_pack("{s:s}", "username", user));
+}
+
+void hems_nbi_handle(struct hems *h, const char *method, const char *url, const char *authorization,
+		     const char *body, size_t len, struct hems_reply *r)
+{
+	char path[1024];
+	char *seg[LF_MAX_SEGMENTS];
+	int n = 0;
+
 	if (!h->cfg.nbi_token[0]) {
 		lf__reply_error(r, 403, "Forbidden", "the NBI is disabled: no nbi.token configured");
 		return;
@@ -121,11 +414,31 @@ void hems_nbi_handle(struct hems *h, const char *method, const char *url, const 
 		lf__reply_error(r, 401, "Unauthorized", "a valid 'Authorization: Bearer <token>' header is required");
 		return;
 	}
-	if (strcmp(method, "GET") != 0) {
-		lf__reply_error(r, 405, "Method Not Allowed", "only GET is supported here");
+	if (strlen(url) - strlen(HEMS_NBI_PREFIX) >= sizeof(path)) {
+		lf__reply_error(r, 414, "URI Too Long", "path too long");
 		return;
 	}
-	if (strcmp(path, "devices") == 0) {
+	snprintf(path, sizeof(path), "%s", url + strlen(HEMS_NBI_PREFIX));
+	for (char *p = path; *p && n < LF_MAX_SEGMENTS;) {
+		seg[n++] = p;
+		char *slash = strchr(p, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+		p = slash + 1;
+		if (!*p || n == LF_MAX_SEGMENTS) {
+			lf__reply_error(r, 404, "Not Found", "no such NBI resource");
+			return;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		if (lf__url_decode(seg[i]) || !seg[i][0]) {
+			lf__reply_error(r, 400, "Bad Request", "bad percent escape or empty segment in the path");
+			return;
+		}
+	int get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
+
+	if (n == 1 && strcmp(seg[0], "devices") == 0 && get) {
 		json_t *list = json_array();
 		if (store_device_list(h->store, lf__collect_device, list)) {
 			json_decref(list);
@@ -133,11 +446,40 @@ void hems_nbi_handle(struct hems *h, const char *method, const char *url, const 
 			return;
 		}
 		lf__reply_json(r, 200, json_pack("{s:o}", "devices", list));
-		return;
+	} else if (n == 2 && strcmp(seg[0], "devices") == 0 && get) {
+		lf__device_get(h, seg[1], r);
+	} else if (n == 3 && strcmp(seg[0], "devices") == 0 && strcmp(seg[2], "tasks") == 0 && post) {
+		lf__task_add(h, seg[1], body, len, r);
+	} else if (n == 3 && strcmp(seg[0], "devices") == 0 && strcmp(seg[2], "tasks") == 0 && get) {
+		json_t *list = json_array();
+		store_task_list(h->store, seg[1], 1000, lf__collect_task, list);
+		lf__reply_json(r, 200, json_pack("{s:o}", "tasks", list));
+	} else if (n == 3 && strcmp(seg[0], "devices") == 0 && strcmp(seg[2], "connection-request") == 0 && post) {
+		int result = hems_connreq_wake(h, seg[1]);
+		if (result)
+			lf__reply_error(r, result == LF_ENOTFOUND ? 404 : 503, "Not Sent",
+					result == LF_ENOTFOUND ? "unknown device or no connection request address"
+							       : "connection request queue full");
+		else
+			lf__reply_json(r, 202, json_pack("{s:s}", "connectionRequest", "queued"));
+	} else if (n == 3 && strcmp(seg[0], "devices") == 0 && strcmp(seg[2], "block") == 0 &&
+		   (strcmp(method, "PUT") == 0 || strcmp(method, "DELETE") == 0)) {
+		lf__block(h, method, seg[1], body, len, r);
+	} else if (n == 2 && strcmp(seg[0], "tasks") == 0 && get) {
+		lf__task_get(h, seg[1], r);
+	} else if (n == 1 && strcmp(seg[0], "tasks") == 0 && get) {
+		json_t *list = json_array();
+		store_task_list(h->store, NULL, 1000, lf__collect_task, list);
+		lf__reply_json(r, 200, json_pack("{s:o}", "tasks", list));
+	} else if (n == 1 && strcmp(seg[0], "files") == 0 && post) {
+		lf__file_add(h, body, len, r);
+	} else if (n == 1 && strcmp(seg[0], "files") == 0 && get) {
+		json_t *list = json_array();
+		store_file_list(h->store, lf__collect_file, list);
+		lf__reply_json(r, 200, json_pack("{s:o}", "files", list));
+	} else if (n == 2 && strcmp(seg[0], "cwmp-users") == 0 && strcmp(method, "PUT") == 0) {
+		lf__cwmp_user_set(h, seg[1], body, len, r);
+	} else {
+		lf__reply_error(r, 404, "Not Found", "no such NBI resource or method");
 	}
-	if (strncmp(path, "devices/", 8) == 0 && path[8] && !strchr(path + 8, '/')) {
-		lf__get_device(h, path + 8, r);
-		return;
-	}
-	lf__reply_error(r, 404, "Not Found", "no such NBI resource");
 }

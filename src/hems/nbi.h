@@ -6,8 +6,9 @@
 
 #define HEMS_NBI_PREFIX "/nbi/v1/"
 
-/* hems_nbi_handle: answer one NBI request. authorization: the Authorization header or NULL. */
+/* hems_nbi_handle: answer one NBI request. authorization: the Authorization header or NULL; body/len: the request
+ * body (JSON for POST/PUT). Every bad input becomes a 4xx JSON problem document naming what is wrong. */
 void hems_nbi_handle(struct hems *h, const char *method, const char *url, const char *authorization,
-		     struct hems_reply *r);
+		     const char *body, size_t len, struct hems_reply *r);
 
 #endif

@@ -12,21 +12,26 @@
 #include "common/random.h"
 #include "common/timeutil.h"
 #include "cwmp/cwmp.h"
+#include "hems/rpc.h"
 #include "store/store.h"
 
 #define LF_SESSION_BUCKETS 4096
 #define LF_COOKIE_NAME "lfsession"
 
 struct hems_session {
-	struct hems_session *next; /* bucket chain */
+	struct hems_session *next;     /* chain in the cookie index */
+	struct hems_session *next_dev; /* chain in the device index */
 	char cookie[33];
 	char device_id[STORE_MAX_ID];
 	enum cwmp_version version; /* the namespace the CPE speaks, echoed in our messages */
 	int64_t last_ms;
+	int64_t task_id;           /* task sent and awaiting its answer, 0 if none */
+	enum cwmp_method task_method;
 };
 
 struct hems_sessions {
-	struct hems_session *bucket[LF_SESSION_BUCKETS];
+	struct hems_session *bucket[LF_SESSION_BUCKETS];     /* by cookie */
+	struct hems_session *by_device[LF_SESSION_BUCKETS]; /* by device id: one session per device */
 	size_t count;
 	size_t max;
 };
@@ -84,13 +89,48 @@ size_t hems_sessions_count(const struct hems_sessions *t)
 	return t->count;
 }
 
-static size_t lf__bucket(const char *cookie)
+static size_t lf__bucket(const char *key)
 {
-	/* FNV-1a: the cookie is random already, any mixing will do. */
+	/* FNV-1a over the key (a random cookie or a device id). */
 	uint32_t h = 2166136261u;
-	for (; *cookie; cookie++)
-		h = (h ^ (unsigned char)*cookie) * 16777619u;
+	for (; *key; key++)
+		h = (h ^ (unsigned char)*key) * 16777619u;
 	return h % LF_SESSION_BUCKETS;
+}
+
+static struct hems_session *lf__session_of_device(struct hems_sessions *t, const char *device_id)
+{
+	for (struct hems_session *s = t->by_device[lf__bucket(device_id)]; s; s = s->next_dev)
+		if (strcmp(s->device_id, device_id) == 0)
+			return s;
+	return NULL;
+}
+
+static void lf__session_insert(struct hems_sessions *t, struct hems_session *s)
+{
+	size_t b = lf__bucket(s->cookie);
+	s->next = t->bucket[b];
+	t->bucket[b] = s;
+	b = lf__bucket(s->device_id);
+	s->next_dev = t->by_device[b];
+	t->by_device[b] = s;
+	t->count++;
+}
+
+/* Unlink s from both indexes (does not free). */
+static void lf__session_unlink(struct hems_sessions *t, struct hems_session *victim)
+{
+	struct hems_session **pp = &t->bucket[lf__bucket(victim->cookie)];
+	while (*pp && *pp != victim)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = victim->next;
+	pp = &t->by_device[lf__bucket(victim->device_id)];
+	while (*pp && *pp != victim)
+		pp = &(*pp)->next_dev;
+	if (*pp)
+		*pp = victim->next_dev;
+	t->count--;
 }
 
 static struct hems_session *lf__session_find(struct hems_sessions *t, const char *cookie)
@@ -103,35 +143,39 @@ static struct hems_session *lf__session_find(struct hems_sessions *t, const char
 	return NULL;
 }
 
-static void lf__session_remove(struct hems_sessions *t, struct hems_session *victim)
+int hems_session_known(struct hems *h, const char *cookie)
 {
-	struct hems_session **pp = &t->bucket[lf__bucket(victim->cookie)];
-	while (*pp && *pp != victim)
-		pp = &(*pp)->next;
-	if (*pp) {
-		*pp = victim->next;
-		t->count--;
-		lf_free(victim);
-	}
+	return lf__session_find(h->sessions, cookie) != NULL;
 }
 
-size_t hems_sessions_expire(struct hems_sessions *t, int64_t now_ms, int64_t idle_ms)
+/* End a session: a task still awaiting its answer has failed (it may or may not have run on the device). */
+static void lf__session_end(struct hems *h, struct hems_session *s, const char *why)
 {
+	if (s->task_id) {
+		store_task_set_status(h->store, s->task_id, STORE_TASK_FAILED, NULL, why, (int64_t)time(NULL));
+		lf_warn("task_failed", "device=%s task=%lld reason=\"%s\"", s->device_id, (long long)s->task_id, why);
+		h->metrics.tasks_failed++;
+	}
+	lf__session_unlink(h->sessions, s);
+	lf_free(s);
+	h->metrics.sessions_ended++;
+}
+
+size_t hems_sessions_expire(struct hems *h, int64_t now_ms, int64_t idle_ms)
+{
+	struct hems_sessions *t = h->sessions;
 	size_t dropped = 0;
 	for (size_t i = 0; i < LF_SESSION_BUCKETS; i++) {
-		struct hems_session **pp = &t->bucket[i];
-		while (*pp) {
-			struct hems_session *s = *pp;
+		struct hems_session *s = t->bucket[i];
+		while (s) {
+			struct hems_session *next = s->next;
 			if (now_ms - s->last_ms > idle_ms) {
 				lf_info("session_expired", "device=%s idle_ms=%lld", s->device_id,
 					(long long)(now_ms - s->last_ms));
-				*pp = s->next;
-				lf_free(s);
-				t->count--;
+				lf__session_end(h, s, "session timed out");
 				dropped++;
-			} else {
-				pp = &s->next;
 			}
+			s = next;
 		}
 	}
 	return dropped;
@@ -177,6 +221,33 @@ static const char *lf__inform_param(const struct cwmp_inform *in, const char *ta
 	return NULL;
 }
 
+/* At 0 BOOTSTRAP give the device its own connection request credentials: remember them, and queue the
+ * SetParameterValues that installs them as the first task of this session. */
+static void lf__provision_cr_credentials(struct hems *h, const char *device_id, const struct cwmp_inform *in)
+{
+	struct store_credentials c;
+	char args[1024];
+	const char *root = "Device";
+	int64_t id;
+	if (in->n_params && strncmp(in->params[0].name, "InternetGatewayDevice.", 22) == 0)
+		root = "InternetGatewayDevice";
+	memset(&c, 0, sizeof(c));
+	snprintf(c.cr_username, sizeof(c.cr_username), "cr-");
+	lf_random_hex(c.cr_username + 3, 8);
+	lf_random_hex(c.cr_password, 16);
+	snprintf(args, sizeof(args),
+		 "{\"values\":[{\"name\":\"%s.ManagementServer.ConnectionRequestUsername\",\"value\":\"%s\"},"
+		 "{\"name\":\"%s.ManagementServer.ConnectionRequestPassword\",\"value\":\"%s\"}],"
+		 "\"parameterKey\":\"hems-provision\"}",
+		 root, c.cr_username, root, c.cr_password);
+	if (store_credentials_set(h->store, device_id, &c) ||
+	    store_task_add(h->store, device_id, "SetParameterValues", args, (int64_t)time(NULL), &id)) {
+		lf_error("provision_failed", "device=%s what=connection_request_credentials", device_id);
+		return;
+	}
+	lf_info("provision", "device=%s what=connection_request_credentials task=%lld", device_id, (long long)id);
+}
+
 static void lf__handle_inform(struct hems *h, struct hems_session *existing, const struct cwmp_msg *m,
 			      const char *remote, struct hems_reply *r)
 {
@@ -204,12 +275,29 @@ static void lf__handle_inform(struct hems *h, struct hems_session *existing, con
 		lf__reply_fault(r, m->id, m->version, CWMP_FAULT_ACS_INVALID_ARGUMENTS, "DeviceId too long");
 		return;
 	}
+	int blocked = 0;
+	char reason[256];
+	if (store_block_get(h->store, device_id, &blocked, reason, sizeof(reason)) == LF_OK && blocked) {
+		/* A blocked HeNB gets no session and nothing of it is stored (5.7.4). */
+		hems_reply_text(r, 403, "device %s is blocked: %s", device_id, reason);
+		lf_warn("session_refused", "device=%s reason=blocked", device_id);
+		h->metrics.refused_blocked++;
+		return;
+	}
+	if (lf__session_of_device(h->sessions, device_id)) {
+		/* One session per device: a second concurrent Inform is told to retry later (8005). */
+		lf_warn("session_refused", "device=%s reason=concurrent_session", device_id);
+		lf__reply_fault(r, m->id, m->version, CWMP_FAULT_ACS_RETRY_REQUEST,
+				"a session with this device is already open");
+		return;
+	}
 	if (hems_sessions_count(h->sessions) >= h->sessions->max) {
 		/* Overload: refuse fast and tell the CPE when to come back, rather than slow everyone down. */
 		hems_reply_text(r, 503, "too many sessions");
 		r->retry_after = 30;
 		lf_warn("session_refused", "device=%s reason=overload sessions=%zu", device_id,
 			hems_sessions_count(h->sessions));
+		h->metrics.refused_overload++;
 		return;
 	}
 
@@ -248,15 +336,19 @@ static void lf__handle_inform(struct hems *h, struct hems_session *existing, con
 		return;
 	}
 
+	if (h->cfg.provision_cr_credentials)
+		for (size_t i = 0; i < in->n_events; i++)
+			if (strcmp(in->events[i].code, "0 BOOTSTRAP") == 0)
+				lf__provision_cr_credentials(h, device_id, in);
+
 	struct hems_session *s = lf_calloc(1, sizeof(*s));
 	lf_random_hex(s->cookie, 16);
 	snprintf(s->device_id, sizeof(s->device_id), "%s", device_id);
 	s->version = m->version;
 	s->last_ms = lf_now_ms();
-	size_t b = lf__bucket(s->cookie);
-	s->next = h->sessions->bucket[b];
-	h->sessions->bucket[b] = s;
-	h->sessions->count++;
+	lf__session_insert(h->sessions, s);
+	h->metrics.sessions_started++;
+	h->metrics.informs++;
 
 	lf_info("inform", "device=%s events=\"%s\" params=%zu retry_count=%u remote=%s", device_id, events,
 		in->n_params, in->retry_count, remote);
@@ -306,6 +398,66 @@ static void lf__handle_acs_method(struct hems_session *s, const struct cwmp_msg 
 	cwmp_msg_free(&resp);
 }
 
+/* Send the device's next queued task, or end the session with 204 when none is left. */
+static void lf__dispatch_next(struct hems *h, struct hems_session *s, struct hems_reply *r)
+{
+	char err[256];
+	char id[32];
+	for (;;) {
+		struct store_task t;
+		int result = store_task_next(h->store, s->device_id, &t);
+		if (result) {
+			if (result != LF_ENOTFOUND)
+				lf_error("task_next_failed", "device=%s", s->device_id);
+			lf_info("session_end", "device=%s", s->device_id);
+			lf__session_end(h, s, "session ended");
+			r->status = 204;
+			return;
+		}
+		struct cwmp_msg m;
+		cwmp_msg_init(&m);
+		result = hems_rpc_request(t.method, t.args, &m, err, sizeof(err));
+		if (result) {
+			/* Arguments are checked when queued; this only happens to rows written by something else. */
+			store_task_set_status(h->store, t.id, STORE_TASK_FAILED, NULL, err, (int64_t)time(NULL));
+			cwmp_msg_free(&m);
+			store_task_clear(&t);
+			continue;
+		}
+		snprintf(id, sizeof(id), "task-%lld", (long long)t.id);
+		m.version = s->version;
+		m.id = id;
+		lf__reply_msg(r, &m);
+		store_task_set_status(h->store, t.id, STORE_TASK_SENT, NULL, NULL, (int64_t)time(NULL));
+		s->task_id = t.id;
+		s->task_method = m.method;
+		h->metrics.tasks_sent++;
+		lf_info("task_sent", "device=%s task=%lld method=%s", s->device_id, (long long)t.id, t.method);
+		cwmp_msg_free(&m);
+		store_task_clear(&t);
+		return;
+	}
+}
+
+/* The CPE's answer to the task in flight: record it. */
+static void lf__record_answer(struct hems *h, struct hems_session *s, const struct cwmp_msg *m)
+{
+	char *json = hems_rpc_result_json(m);
+	int status = m->method == CWMP_FAULT ? STORE_TASK_FAULT : STORE_TASK_DONE;
+	store_task_set_status(h->store, s->task_id, status, json, NULL, (int64_t)time(NULL));
+	if (status == STORE_TASK_FAULT) {
+		h->metrics.tasks_fault++;
+		lf_info("task_fault", "device=%s task=%lld fault=%u", s->device_id, (long long)s->task_id,
+			m->u.fault.code);
+	} else {
+		h->metrics.tasks_done++;
+		lf_info("task_done", "device=%s task=%lld method=%s", s->device_id, (long long)s->task_id,
+			cwmp_method_name(m->method));
+	}
+	lf_free(json);
+	s->task_id = 0;
+}
+
 void hems_cwmp_handle(struct hems *h, const char *cookie, const char *remote, const char *body, size_t len,
 		      struct hems_reply *r)
 {
@@ -318,14 +470,19 @@ void hems_cwmp_handle(struct hems *h, const char *cookie, const char *remote, co
 		s->last_ms = lf_now_ms();
 
 	if (len == 0) {
-		/* Empty POST: the CPE has no more requests. With nothing queued for it, the session ends (204). */
+		/* Empty POST: the CPE has no more requests; the ACS sends its queued tasks, then 204. */
 		if (!s) {
 			hems_reply_text(r, 400, "empty POST outside a session: a session starts with an Inform");
+			h->metrics.bad_requests++;
 			return;
 		}
-		lf_info("session_end", "device=%s", s->device_id);
-		lf__session_remove(h->sessions, s);
-		r->status = 204;
+		if (s->task_id) {
+			store_task_set_status(h->store, s->task_id, STORE_TASK_FAILED, NULL,
+					      "CPE sent an empty POST instead of an answer", (int64_t)time(NULL));
+			h->metrics.tasks_failed++;
+			s->task_id = 0;
+		}
+		lf__dispatch_next(h, s, r);
 		return;
 	}
 
@@ -337,6 +494,7 @@ void hems_cwmp_handle(struct hems *h, const char *cookie, const char *remote, co
 		goto out;
 	}
 	if (result) {
+		h->metrics.bad_requests++;
 		lf_warn("cwmp_bad_request", "remote=%s reason=\"%s\"", remote, err);
 		hems_reply_text(r, 400, "bad CWMP message: %s", err);
 		goto out;
@@ -348,7 +506,21 @@ void hems_cwmp_handle(struct hems *h, const char *cookie, const char *remote, co
 	if (!s) {
 		hems_reply_text(r, 400, "%s outside a session: a session starts with an Inform",
 				cwmp_method_name(m.method));
+		h->metrics.bad_requests++;
 		goto out;
+	}
+	if (s->task_id && (m.method == CWMP_FAULT || (int)m.method == cwmp_method_response(s->task_method))) {
+		lf__record_answer(h, s, &m);
+		lf__dispatch_next(h, s, r);
+		goto out;
+	}
+	if (s->task_id) {
+		lf_warn("task_unexpected_answer", "device=%s task=%lld got=%s", s->device_id, (long long)s->task_id,
+			cwmp_method_name(m.method));
+		store_task_set_status(h->store, s->task_id, STORE_TASK_FAILED, NULL, "CPE answered with another message",
+				      (int64_t)time(NULL));
+		h->metrics.tasks_failed++;
+		s->task_id = 0;
 	}
 	lf__handle_acs_method(s, &m, r);
 out:

@@ -12,8 +12,11 @@ struct hems_sessions *hems_sessions_new(size_t max);
 void hems_sessions_free(struct hems_sessions **t);
 /* hems_sessions_count: sessions open now. */
 size_t hems_sessions_count(const struct hems_sessions *t);
-/* hems_sessions_expire: drop sessions idle longer than idle_ms; returns how many. */
-size_t hems_sessions_expire(struct hems_sessions *t, int64_t now_ms, int64_t idle_ms);
+/* hems_sessions_expire: end sessions idle longer than idle_ms (their task in flight fails); returns how many. */
+size_t hems_sessions_expire(struct hems *h, int64_t now_ms, int64_t idle_ms);
+
+/* hems_session_known: whether cookie names an open session (its requests need no new authentication). */
+int hems_session_known(struct hems *h, const char *cookie);
 
 /* hems_cwmp_handle: one HTTP POST of a CWMP session.
  * cookie: the value of our session cookie or NULL; remote: the peer's address text; body/len: the POST body.

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/err.h"
 #include "store/store_impl.h"
 
@@ -51,6 +52,95 @@ int store_param_list(struct store *s, const char *device_id, const char *prefix,
 int store_schema_version(struct store *s)
 {
 	return s->ops->schema_version(s);
+}
+
+int store_task_add(struct store *s, const char *device_id, const char *method, const char *args_json, int64_t now,
+		   int64_t *id)
+{
+	return s->ops->task_add(s, device_id, method, args_json, now, id);
+}
+
+int store_task_next(struct store *s, const char *device_id, struct store_task *out)
+{
+	return s->ops->task_next(s, device_id, out);
+}
+
+int store_task_get(struct store *s, int64_t id, struct store_task *out)
+{
+	return s->ops->task_get(s, id, out);
+}
+
+int store_task_set_status(struct store *s, int64_t id, int status, const char *result_json, const char *note,
+			  int64_t now)
+{
+	return s->ops->task_set_status(s, id, status, result_json, note, now);
+}
+
+int store_task_list(struct store *s, const char *device_id, int limit,
+		    int (*cb)(void *ctx, const struct store_task *t), void *ctx)
+{
+	return s->ops->task_list(s, device_id, limit, cb, ctx);
+}
+
+int store_task_fail_sent(struct store *s, const char *note, int64_t now, int *count)
+{
+	return s->ops->task_fail_sent(s, note, now, count);
+}
+
+void store_task_clear(struct store_task *t)
+{
+	lf_free_ptr(&t->args);
+	lf_free_ptr(&t->result);
+}
+
+int store_credentials_set(struct store *s, const char *device_id, const struct store_credentials *c)
+{
+	return s->ops->credentials_set(s, device_id, c);
+}
+
+int store_credentials_get(struct store *s, const char *device_id, struct store_credentials *c)
+{
+	return s->ops->credentials_get(s, device_id, c);
+}
+
+int store_block_set(struct store *s, const char *device_id, int blocked, const char *reason, int64_t now)
+{
+	return s->ops->block_set(s, device_id, blocked, reason, now);
+}
+
+int store_block_get(struct store *s, const char *device_id, int *blocked, char *reason, size_t reasonlen)
+{
+	return s->ops->block_get(s, device_id, blocked, reason, reasonlen);
+}
+
+int store_conn_request_record(struct store *s, const char *device_id, const char *result, int64_t now)
+{
+	return s->ops->conn_request_record(s, device_id, result, now);
+}
+
+int store_cwmp_user_set(struct store *s, const char *username, const char *ha1_hex)
+{
+	return s->ops->cwmp_user_set(s, username, ha1_hex);
+}
+
+int store_cwmp_user_get(struct store *s, const char *username, char *ha1_hex, size_t len)
+{
+	return s->ops->cwmp_user_get(s, username, ha1_hex, len);
+}
+
+int store_file_add(struct store *s, const struct store_file *f)
+{
+	return s->ops->file_add(s, f);
+}
+
+int store_file_get(struct store *s, const char *name, struct store_file *f)
+{
+	return s->ops->file_get(s, name, f);
+}
+
+int store_file_list(struct store *s, int (*cb)(void *ctx, const struct store_file *f), void *ctx)
+{
+	return s->ops->file_list(s, cb, ctx);
 }
 
 static int lf__store_append_escaped(char *out, size_t outlen, size_t *pos, const char *s)

@@ -28,6 +28,9 @@ struct store_device {
 	int64_t first_seen;  /* unix seconds */
 	int64_t last_inform; /* unix seconds */
 	int64_t informs;     /* Informs received */
+	int blocked;
+	char last_cr[128];   /* result of the last connection request */
+	int64_t last_cr_time;
 };
 
 struct store_param {
@@ -48,6 +51,43 @@ struct store_inform {
 	int64_t now; /* unix seconds */
 };
 
+enum store_task_status {
+	STORE_TASK_QUEUED = 0, /* waiting for the device's next session */
+	STORE_TASK_SENT,       /* sent in a session, no answer yet */
+	STORE_TASK_DONE,       /* the device answered with the method's response */
+	STORE_TASK_FAULT,      /* the device answered with a CWMP Fault */
+	STORE_TASK_FAILED,     /* no answer: session lost, timed out, hemsd restarted, or cancelled */
+};
+
+/* A task: one CPE RPC queued for a device, with its outcome. Strings it owns are freed by store_task_clear. */
+struct store_task {
+	int64_t id;
+	char device_id[STORE_MAX_ID];
+	char method[48];   /* CWMP method name, e.g. "GetParameterValues" */
+	char *args;        /* JSON text of the arguments (owned) */
+	char *result;      /* JSON text of the response or fault, NULL before (owned) */
+	int status;        /* enum store_task_status */
+	char note[256];    /* why it failed, or "" */
+	int64_t created, sent, completed; /* unix seconds; 0 = not yet */
+};
+
+/* A firmware (or other) file the file server hands out. */
+struct store_file {
+	char name[128];          /* URL name: /files/<name> */
+	char path[512];          /* where hemsd reads it */
+	int64_t size;
+	char sha256[65];         /* hex */
+	char product_class[STORE_MAX_SHORT]; /* "" = any */
+	char version[STORE_MAX_SHORT];
+	int64_t created;
+};
+
+/* Per-device secrets hemsd holds. */
+struct store_credentials {
+	char cr_username[257]; /* ConnectionRequestUsername hemsd set on the device */
+	char cr_password[257];
+};
+
 /* store_open: open the store named by url ("sqlite:PATH", or a bare PATH) and bring its schema to the current
  * version (migrations run in one transaction). Caller owns *out (store_close). err names the problem. */
 int store_open(const char *url, struct store **out, char *err, size_t errlen);
@@ -66,6 +106,44 @@ int store_param_list(struct store *s, const char *device_id, const char *prefix,
 		     void *ctx);
 /* store_schema_version: the schema version the open store is at. */
 int store_schema_version(struct store *s);
+
+/* Tasks */
+/* store_task_add: queue a task; *id gets its id. */
+int store_task_add(struct store *s, const char *device_id, const char *method, const char *args_json, int64_t now,
+		   int64_t *id);
+/* store_task_next: the oldest queued task of a device into out (caller clears); LF_ENOTFOUND if none. */
+int store_task_next(struct store *s, const char *device_id, struct store_task *out);
+/* store_task_get: one task by id; LF_ENOTFOUND if unknown. */
+int store_task_get(struct store *s, int64_t id, struct store_task *out);
+/* store_task_set_status: move a task to status (sent/done/fault/failed) with result JSON (or NULL) and note. */
+int store_task_set_status(struct store *s, int64_t id, int status, const char *result_json, const char *note,
+			  int64_t now);
+/* store_task_list: tasks of a device (all when device_id is NULL), newest first, at most limit. */
+int store_task_list(struct store *s, const char *device_id, int limit,
+		    int (*cb)(void *ctx, const struct store_task *t), void *ctx);
+/* store_task_fail_sent: every task left in status sent (its session died with a previous hemsd) -> failed. */
+int store_task_fail_sent(struct store *s, const char *note, int64_t now, int *count);
+void store_task_clear(struct store_task *t);
+
+/* Device secrets and blocking */
+int store_credentials_set(struct store *s, const char *device_id, const struct store_credentials *c);
+/* store_credentials_get: LF_ENOTFOUND when hemsd has set none. */
+int store_credentials_get(struct store *s, const char *device_id, struct store_credentials *c);
+/* store_block_set: block (blocked=1, with reason) or unblock a device id (which need not be registered yet). */
+int store_block_set(struct store *s, const char *device_id, int blocked, const char *reason, int64_t now);
+/* store_block_get: *blocked and the reason. */
+int store_block_get(struct store *s, const char *device_id, int *blocked, char *reason, size_t reasonlen);
+/* store_conn_request_record: the outcome of the last connection request to a device. */
+int store_conn_request_record(struct store *s, const char *device_id, const char *result, int64_t now);
+
+/* CPE -> HeMS HTTP authentication: per user name, HA1 = MD5(username:realm:password) in hex. */
+int store_cwmp_user_set(struct store *s, const char *username, const char *ha1_hex);
+int store_cwmp_user_get(struct store *s, const char *username, char *ha1_hex, size_t len);
+
+/* Files */
+int store_file_add(struct store *s, const struct store_file *f);
+int store_file_get(struct store *s, const char *name, struct store_file *f);
+int store_file_list(struct store *s, int (*cb)(void *ctx, const struct store_file *f), void *ctx);
 
 /* store_device_id: the canonical id of a CWMP DeviceId into out: OUI-ProductClass-SerialNumber with every byte
  * outside [A-Za-z0-9._~] in ProductClass and SerialNumber written as %XX (so '-' cannot be ambiguous). */

@@ -14,6 +14,25 @@ struct store_ops {
 			  int (*cb)(void *ctx, const char *name, const char *value, const char *type, int64_t updated),
 			  void *ctx);
 	int (*schema_version)(struct store *s);
+	int (*task_add)(struct store *s, const char *device_id, const char *method, const char *args_json,
+			int64_t now, int64_t *id);
+	int (*task_next)(struct store *s, const char *device_id, struct store_task *out);
+	int (*task_get)(struct store *s, int64_t id, struct store_task *out);
+	int (*task_set_status)(struct store *s, int64_t id, int status, const char *result_json, const char *note,
+			       int64_t now);
+	int (*task_list)(struct store *s, const char *device_id, int limit,
+			 int (*cb)(void *ctx, const struct store_task *t), void *ctx);
+	int (*task_fail_sent)(struct store *s, const char *note, int64_t now, int *count);
+	int (*credentials_set)(struct store *s, const char *device_id, const struct store_credentials *c);
+	int (*credentials_get)(struct store *s, const char *device_id, struct store_credentials *c);
+	int (*block_set)(struct store *s, const char *device_id, int blocked, const char *reason, int64_t now);
+	int (*block_get)(struct store *s, const char *device_id, int *blocked, char *reason, size_t reasonlen);
+	int (*conn_request_record)(struct store *s, const char *device_id, const char *result, int64_t now);
+	int (*cwmp_user_set)(struct store *s, const char *username, const char *ha1_hex);
+	int (*cwmp_user_get)(struct store *s, const char *username, char *ha1_hex, size_t len);
+	int (*file_add)(struct store *s, const struct store_file *f);
+	int (*file_get)(struct store *s, const char *name, struct store_file *f);
+	int (*file_list)(struct store *s, int (*cb)(void *ctx, const struct store_file *f), void *ctx);
 };
 
 /* Every back end's handle starts with this. */

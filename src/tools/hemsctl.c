@@ -24,8 +24,23 @@ static void lf__usage(FILE *f)
 		   "SYNOPSIS\n"
 		   "    hemsctl [--url URL] [--token TOKEN] [--json] COMMAND [ARGS]\n\n"
 		   "COMMANDS\n"
-		   "    devices              list registered HeNBs: id, software, last events, last contact\n"
-		   "    device ID            one HeNB with its cached parameters\n\n"
+		   "    devices                         list registered HeNBs: id, software, last events, last contact\n"
+		   "    device ID                       one HeNB with its cached parameters\n"
+		   "    task add ID METHOD [ARGS]       queue a CPE RPC (ARGS: JSON object, see docs/nbi-openapi.yaml);\n"
+		   "                                    prints the task id; --connect wakes the device now\n"
+		   "    task get TASK [--wait S]        a task and its result; --wait polls until it is answered\n"
+		   "    tasks [ID]                      recent tasks (of one device)\n"
+		   "    connect ID                      send a connection request (HTTP, then UDP)\n"
+		   "    block ID [REASON] | unblock ID  refuse / accept the device's sessions\n"
+		   "    files                           files the file server hands out\n"
+		   "    file add NAME PATH [--product-class X] [--version V]\n"
+		   "                                    register a file (hemsd computes size and SHA-256)\n"
+		   "    user set USERNAME PASSWORD      credentials a CPE uses towards hemsd (kept as Digest HA1)\n"
+		   "    metrics                         hemsd's Prometheus metrics\n\n"
+		   "EXAMPLES\n"
+		   "    hemsctl task add 00005A-LifelineHeNB-LL01 GetParameterValues \\\n"
+		   "        '{\"names\":[\"Device.DeviceInfo.\"]}' --connect\n"
+		   "    hemsctl task get 12 --wait 30\n\n"
 		   "OPTIONS\n"
 		   "    --url URL            hemsd base URL (default $HEMSCTL_URL or http://127.0.0.1:7547)\n"
 		   "    --token TOKEN        NBI bearer token (default $HEMSCTL_TOKEN)\n"
@@ -40,23 +55,29 @@ static size_t lf__on_body(char *p, size_t size, size_t n, void *ctx)
 	return lf_buf_append(ctx, p, size * n) ? 0 : size * n;
 }
 
-/* GET path from hemsd; on success *doc is the parsed JSON (caller owns). */
-static int lf__get(const struct lf__ctl *ctl, const char *path, json_t **doc)
+/* METHOD path with an optional JSON body; on a 2xx answer *doc is the parsed JSON (caller owns). */
+static int lf__request(const struct lf__ctl *ctl, const char *method, const char *path, const char *body,
+		       json_t **doc)
 {
 	char url[2048];
 	char auth[512];
-	struct lf_buf body;
+	struct lf_buf answer;
 	long status = 0;
 	int rc = 2;
 	snprintf(url, sizeof(url), "%s%s", ctl->url, path);
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", ctl->token ? ctl->token : "");
-	lf_buf_init(&body, LF_MAX_ANSWER);
+	lf_buf_init(&answer, LF_MAX_ANSWER);
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = curl_slist_append(NULL, auth);
+	if (body)
+		h = curl_slist_append(h, "Content-Type: application/json");
 	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (body)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, lf__on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
 	CURLcode cr = curl_easy_perform(c);
 	if (cr != CURLE_OK) {
@@ -65,12 +86,12 @@ static int lf__get(const struct lf__ctl *ctl, const char *path, json_t **doc)
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	json_error_t jerr;
-	*doc = json_loadb(body.data ? body.data : "", body.len, 0, &jerr);
+	*doc = json_loadb(answer.data ? answer.data : "", answer.len, 0, &jerr);
 	if (!*doc) {
 		fprintf(stderr, "hemsctl: hemsd answered HTTP %ld with no JSON: %s\n", status, jerr.text);
 		goto out;
 	}
-	if (status != 200) {
+	if (status < 200 || status > 299) {
 		json_t *d = json_object_get(*doc, "detail");
 		fprintf(stderr, "hemsctl: hemsd refused: HTTP %ld: %s\n", status,
 			json_is_string(d) ? json_string_value(d) : "(no detail)");
@@ -82,8 +103,34 @@ static int lf__get(const struct lf__ctl *ctl, const char *path, json_t **doc)
 out:
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
-	lf_buf_free(&body);
+	lf_buf_free(&answer);
 	return rc;
+}
+
+static int lf__get(const struct lf__ctl *ctl, const char *path, json_t **doc)
+{
+	return lf__request(ctl, "GET", path, NULL, doc);
+}
+
+static void lf__print_json(json_t *doc)
+{
+	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	putchar('\n');
+}
+
+/* Percent-encode one path segment into out. */
+static void lf__encode(const char *in, char *out, size_t outlen)
+{
+	size_t pos = 0;
+	for (const char *p = in; *p && pos + 4 < outlen; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+		    ch == '.' || ch == '_' || ch == '~')
+			out[pos++] = (char)ch;
+		else
+			pos += (size_t)snprintf(out + pos, outlen - pos, "%%%02X", ch);
+	}
+	out[pos] = '\0';
 }
 
 static const char *lf__str(json_t *o, const char *k)
@@ -132,18 +179,10 @@ static int lf__cmd_devices(const struct lf__ctl *ctl)
 
 static int lf__cmd_device(const struct lf__ctl *ctl, const char *id)
 {
-	char path[1024];
-	size_t pos = (size_t)snprintf(path, sizeof(path), "/nbi/v1/devices/");
+	char path[1024], enc[768];
 	/* Percent-encode the id: it carries %XX escapes of its own. */
-	for (const char *p = id; *p && pos + 4 < sizeof(path); p++) {
-		unsigned char ch = (unsigned char)*p;
-		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-		    ch == '.' || ch == '_' || ch == '~')
-			path[pos++] = (char)ch;
-		else
-			pos += (size_t)snprintf(path + pos, sizeof(path) - pos, "%%%02X", ch);
-	}
-	path[pos] = '\0';
+	lf__encode(id, enc, sizeof(enc));
+	snprintf(path, sizeof(path), "/nbi/v1/devices/%s", enc);
 	json_t *doc = NULL;
 	int rc = lf__get(ctl, path, &doc);
 	if (rc)
@@ -159,11 +198,12 @@ static int lf__cmd_device(const struct lf__ctl *ctl, const char *id)
 	lf__time(doc, "lastInform", last, sizeof(last));
 	printf("device:        %s\nmanufacturer:  %s (OUI %s)\nproduct class: %s\nserial:        %s\n"
 	       "software:      %s\nhardware:      %s\nfirst seen:    %s\nlast contact:  %s from %s\n"
-	       "last events:   %s\nparameters:\n",
+	       "last events:   %s\nblocked:       %s\nlast conn req: %s\nparameters:\n",
 	       lf__str(doc, "deviceId"), lf__str(doc, "manufacturer"), lf__str(doc, "oui"),
 	       lf__str(doc, "productClass"), lf__str(doc, "serialNumber"), lf__str(doc, "softwareVersion"),
 	       lf__str(doc, "hardwareVersion"), first, last, lf__str(doc, "remoteAddress"),
-	       lf__str(doc, "lastEvents"));
+	       lf__str(doc, "lastEvents"), json_is_true(json_object_get(doc, "blocked")) ? "yes" : "no",
+	       lf__str(doc, "lastConnectionRequest"));
 	size_t i;
 	json_t *p;
 	json_array_foreach(json_object_get(doc, "parameters"), i, p)
@@ -172,16 +212,183 @@ static int lf__cmd_device(const struct lf__ctl *ctl, const char *id)
 	return 0;
 }
 
+static void lf__print_task_line(json_t *t)
+{
+	char when[32];
+	lf__time(t, "created", when, sizeof(when));
+	json_t *fault = json_object_get(t, "fault");
+	printf("%-8lld %-24s %-7s %-22s %s%s\n", (long long)json_integer_value(json_object_get(t, "taskId")),
+	       lf__str(t, "method"), lf__str(t, "status"), when,
+	       fault ? "fault " : lf__str(t, "note"),
+	       fault ? json_string_value(json_object_get(fault, "string")) : "");
+}
+
+static int lf__cmd_tasks(const struct lf__ctl *ctl, const char *device)
+{
+	char path[1024], enc[768];
+	json_t *doc = NULL;
+	if (device) {
+		lf__encode(device, enc, sizeof(enc));
+		snprintf(path, sizeof(path), "/nbi/v1/devices/%s/tasks", enc);
+	} else {
+		snprintf(path, sizeof(path), "/nbi/v1/tasks");
+	}
+	int rc = lf__get(ctl, path, &doc);
+	if (rc)
+		return rc;
+	if (ctl->json) {
+		lf__print_json(doc);
+	} else {
+		size_t i;
+		json_t *t;
+		printf("%-8s %-24s %-7s %-22s %s\n", "TASK", "METHOD", "STATUS", "CREATED", "NOTE");
+		json_array_foreach(json_object_get(doc, "tasks"), i, t)
+			lf__print_task_line(t);
+	}
+	json_decref(doc);
+	return 0;
+}
+
+static int lf__cmd_task_get(const struct lf__ctl *ctl, const char *id, int wait_s)
+{
+	char path[128];
+	json_t *doc = NULL;
+	snprintf(path, sizeof(path), "/nbi/v1/tasks/%s", id);
+	for (int tries = 0;; tries++) {
+		int rc = lf__get(ctl, path, &doc);
+		if (rc)
+			return rc;
+		const char *st = lf__str(doc, "status");
+		if (wait_s <= 0 || (strcmp(st, "queued") && strcmp(st, "sent")))
+			break;
+		if (tries >= wait_s * 10) {
+			fprintf(stderr, "hemsctl: task %s still %s after %d s\n", id, st, wait_s);
+			json_decref(doc);
+			return 2;
+		}
+		json_decref(doc);
+		doc = NULL;
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	if (ctl->json) {
+		lf__print_json(doc);
+	} else {
+		lf__print_task_line(doc);
+		json_t *res = json_object_get(doc, "result");
+		json_t *fault = json_object_get(doc, "fault");
+		if (res || fault)
+			lf__print_json(res ? res : fault);
+	}
+	json_decref(doc);
+	return 0;
+}
+
+static int lf__cmd_task_add(const struct lf__ctl *ctl, const char *device, const char *method, const char *args,
+			    int connect)
+{
+	char path[1024], enc[768];
+	json_error_t jerr;
+	json_t *jargs = json_loads(args ? args : "{}", 0, &jerr);
+	if (!json_is_object(jargs)) {
+		fprintf(stderr, "hemsctl: ARGS must be a JSON object: %s\n", jargs ? "not an object" : jerr.text);
+		json_decref(jargs);
+		return 1;
+	}
+	json_t *req = json_pack("{s:s, s:o, s:b}", "method", method, "args", jargs, "connectNow", connect);
+	char *body = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	lf__encode(device, enc, sizeof(enc));
+	snprintf(path, sizeof(path), "/nbi/v1/devices/%s/tasks", enc);
+	json_t *doc = NULL;
+	int rc = lf__request(ctl, "POST", path, body, &doc);
+	free(body);
+	if (rc)
+		return rc;
+	if (ctl->json)
+		lf__print_json(doc);
+	else
+		printf("%lld\n", (long long)json_integer_value(json_object_get(doc, "taskId")));
+	json_decref(doc);
+	return 0;
+}
+
+/* A request whose answer is only printed (block, unblock, connect, file add, user set). */
+static int lf__cmd_simple(const struct lf__ctl *ctl, const char *method, const char *path, json_t *body_doc)
+{
+	char *body = body_doc ? json_dumps(body_doc, JSON_COMPACT) : NULL;
+	json_decref(body_doc);
+	json_t *doc = NULL;
+	int rc = lf__request(ctl, method, path, body, &doc);
+	free(body);
+	if (rc)
+		return rc;
+	lf__print_json(doc);
+	json_decref(doc);
+	return 0;
+}
+
+static int lf__device_path(char *path, size_t len, const char *device, const char *tail)
+{
+	char enc[768];
+	lf__encode(device, enc, sizeof(enc));
+	snprintf(path, len, "/nbi/v1/devices/%s/%s", enc, tail);
+	return 0;
+}
+
+static int lf__cmd_files(const struct lf__ctl *ctl)
+{
+	json_t *doc = NULL;
+	int rc = lf__get(ctl, "/nbi/v1/files", &doc);
+	if (rc)
+		return rc;
+	if (ctl->json) {
+		lf__print_json(doc);
+	} else {
+		size_t i;
+		json_t *f;
+		printf("%-32s %-12s %-16s %-10s %s\n", "NAME", "SIZE", "PRODUCT CLASS", "VERSION", "SHA-256");
+		json_array_foreach(json_object_get(doc, "files"), i, f)
+			printf("%-32s %-12lld %-16s %-10s %s\n", lf__str(f, "name"),
+			       (long long)json_integer_value(json_object_get(f, "size")), lf__str(f, "productClass"),
+			       lf__str(f, "version"), lf__str(f, "sha256"));
+	}
+	json_decref(doc);
+	return 0;
+}
+
+static int lf__cmd_metrics(const struct lf__ctl *ctl)
+{
+	char url[1024];
+	snprintf(url, sizeof(url), "%s/metrics", ctl->url);
+	CURL *c = curl_easy_init();
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+	CURLcode cr = curl_easy_perform(c); /* body goes to stdout */
+	curl_easy_cleanup(c);
+	if (cr != CURLE_OK) {
+		fprintf(stderr, "hemsctl: cannot read %s: %s\n", url, curl_easy_strerror(cr));
+		return 2;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"url", required_argument, NULL, 'u'}, {"token", required_argument, NULL, 't'},
 		{"json", no_argument, NULL, 'j'},      {"help", no_argument, NULL, 'h'},
+		{"connect", no_argument, NULL, 'C'},   {"wait", required_argument, NULL, 'w'},
+		{"product-class", required_argument, NULL, 'P'}, {"version", required_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
 	struct lf__ctl ctl = {getenv("HEMSCTL_URL"), getenv("HEMSCTL_TOKEN"), 0};
 	int opt;
 	int rc;
+	int connect = 0;
+	int wait_s = 0;
+	const char *product_class = "", *version = "";
 	if (!ctl.url)
 		ctl.url = "http://127.0.0.1:7547";
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -189,6 +396,10 @@ int main(int argc, char **argv)
 		case 'u': ctl.url = optarg; break;
 		case 't': ctl.token = optarg; break;
 		case 'j': ctl.json = 1; break;
+		case 'C': connect = 1; break;
+		case 'w': wait_s = (int)strtol(optarg, NULL, 10); break;
+		case 'P': product_class = optarg; break;
+		case 'v': version = optarg; break;
 		case 'h': lf__usage(stdout); return 0;
 		default: lf__usage(stderr); return 1;
 		}
@@ -203,6 +414,38 @@ int main(int argc, char **argv)
 		rc = lf__cmd_devices(&ctl);
 	} else if (strcmp(cmd, "device") == 0 && optind + 2 == argc) {
 		rc = lf__cmd_device(&ctl, argv[optind + 1]);
+	} else if (strcmp(cmd, "tasks") == 0 && optind + 2 >= argc) {
+		rc = lf__cmd_tasks(&ctl, optind + 1 < argc ? argv[optind + 1] : NULL);
+	} else if (strcmp(cmd, "task") == 0 && optind + 3 == argc && strcmp(argv[optind + 1], "get") == 0) {
+		rc = lf__cmd_task_get(&ctl, argv[optind + 2], wait_s);
+	} else if (strcmp(cmd, "task") == 0 && (optind + 4 == argc || optind + 5 == argc) &&
+		   strcmp(argv[optind + 1], "add") == 0) {
+		rc = lf__cmd_task_add(&ctl, argv[optind + 2], argv[optind + 3],
+				      optind + 5 == argc ? argv[optind + 4] : NULL, connect);
+	} else if ((strcmp(cmd, "block") == 0 && (optind + 2 == argc || optind + 3 == argc)) ||
+		   (strcmp(cmd, "unblock") == 0 && optind + 2 == argc)) {
+		char path[1024];
+		int block = strcmp(cmd, "block") == 0;
+		lf__device_path(path, sizeof(path), argv[optind + 1], "block");
+		rc = lf__cmd_simple(&ctl, block ? "PUT" : "DELETE", path,
+				    block && optind + 3 == argc ? json_pack("{s:s}", "reason", argv[optind + 2]) : NULL);
+	} else if (strcmp(cmd, "connect") == 0 && optind + 2 == argc) {
+		char path[1024];
+		lf__device_path(path, sizeof(path), argv[optind + 1], "connection-request");
+		rc = lf__cmd_simple(&ctl, "POST", path, NULL);
+	} else if (strcmp(cmd, "files") == 0 && optind + 1 == argc) {
+		rc = lf__cmd_files(&ctl);
+	} else if (strcmp(cmd, "file") == 0 && optind + 4 == argc && strcmp(argv[optind + 1], "add") == 0) {
+		rc = lf__cmd_simple(&ctl, "POST", "/nbi/v1/files",
+				    json_pack("{s:s, s:s, s:s, s:s}", "name", argv[optind + 2], "path", argv[optind + 3],
+					      "productClass", product_class, "version", version));
+	} else if (strcmp(cmd, "user") == 0 && optind + 4 == argc && strcmp(argv[optind + 1], "set") == 0) {
+		char path[1024], enc[768];
+		lf__encode(argv[optind + 2], enc, sizeof(enc));
+		snprintf(path, sizeof(path), "/nbi/v1/cwmp-users/%s", enc);
+		rc = lf__cmd_simple(&ctl, "PUT", path, json_pack("{s:s}", "password", argv[optind + 3]));
+	} else if (strcmp(cmd, "metrics") == 0 && optind + 1 == argc) {
+		rc = lf__cmd_metrics(&ctl);
 	} else {
 		fprintf(stderr, "hemsctl: unknown command or wrong arguments: %s (see hemsctl --help)\n", cmd);
 		rc = 1;

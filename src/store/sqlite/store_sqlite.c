@@ -22,6 +22,21 @@ static const char *const lf__migrations[] = {
 	"  device_id TEXT NOT NULL REFERENCES devices(device_id) ON DELETE CASCADE,"
 	"  name TEXT NOT NULL, value TEXT NOT NULL, type TEXT, updated INTEGER NOT NULL,"
 	"  PRIMARY KEY (device_id, name)) WITHOUT ROWID;",
+	/* 1 -> 2: task queue, device secrets, blocking, CPE users, files */
+	"ALTER TABLE devices ADD COLUMN last_cr TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE devices ADD COLUMN last_cr_time INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE tasks ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, device_id TEXT NOT NULL, method TEXT NOT NULL,"
+	"  args TEXT NOT NULL, status INTEGER NOT NULL DEFAULT 0, result TEXT, note TEXT NOT NULL DEFAULT '',"
+	"  created INTEGER NOT NULL, sent INTEGER NOT NULL DEFAULT 0, completed INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX tasks_by_device ON tasks (device_id, status, id);"
+	"CREATE TABLE device_credentials ("
+	"  device_id TEXT PRIMARY KEY, cr_username TEXT NOT NULL, cr_password TEXT NOT NULL);"
+	"CREATE TABLE device_blocks (device_id TEXT PRIMARY KEY, reason TEXT NOT NULL, since INTEGER NOT NULL);"
+	"CREATE TABLE cwmp_users (username TEXT PRIMARY KEY, ha1 TEXT NOT NULL);"
+	"CREATE TABLE files ("
+	"  name TEXT PRIMARY KEY, path TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL,"
+	"  product_class TEXT NOT NULL, version TEXT NOT NULL, created INTEGER NOT NULL);",
 };
 #define LF_SCHEMA_VERSION ((int)(sizeof(lf__migrations) / sizeof(lf__migrations[0])))
 
@@ -31,6 +46,24 @@ enum lf__stmt {
 	ST_DEVICE_GET,
 	ST_DEVICE_LIST,
 	ST_PARAM_LIST,
+	ST_TASK_ADD,
+	ST_TASK_NEXT,
+	ST_TASK_GET,
+	ST_TASK_SET,
+	ST_TASK_LIST_DEV,
+	ST_TASK_LIST_ALL,
+	ST_TASK_FAIL_SENT,
+	ST_CRED_SET,
+	ST_CRED_GET,
+	ST_BLOCK_ADD,
+	ST_BLOCK_DEL,
+	ST_BLOCK_GET,
+	ST_CR_RECORD,
+	ST_USER_SET,
+	ST_USER_GET,
+	ST_FILE_ADD,
+	ST_FILE_GET,
+	ST_FILE_LIST,
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
@@ -39,7 +72,8 @@ enum lf__stmt {
 
 #define LF__DEVICE_COLS                                                                                        \
 	"device_id, manufacturer, oui, product_class, serial_number, software_version, hardware_version, "    \
-	"conn_req_url, last_events, remote_addr, first_seen, last_inform, informs"
+	"conn_req_url, last_events, remote_addr, first_seen, last_inform, informs, "                           \
+	"EXISTS (SELECT 1 FROM device_blocks b WHERE b.device_id = devices.device_id), last_cr, last_cr_time"
 
 static const char *const lf__sql[ST__COUNT] = {
 	[ST_DEVICE_UPSERT] =
@@ -55,6 +89,32 @@ static const char *const lf__sql[ST__COUNT] = {
 	[ST_DEVICE_LIST] = "SELECT " LF__DEVICE_COLS " FROM devices ORDER BY device_id",
 	[ST_PARAM_LIST] = "SELECT name, value, type, updated FROM device_params"
 			  " WHERE device_id = ?1 AND substr(name, 1, length(?2)) = ?2 ORDER BY name",
+#define LF__TASK_COLS "id, device_id, method, args, status, result, note, created, sent, completed"
+	[ST_TASK_ADD] = "INSERT INTO tasks (device_id, method, args, created) VALUES (?1, ?2, ?3, ?4)",
+	[ST_TASK_NEXT] = "SELECT " LF__TASK_COLS " FROM tasks WHERE device_id = ?1 AND status = 0 ORDER BY id LIMIT 1",
+	[ST_TASK_GET] = "SELECT " LF__TASK_COLS " FROM tasks WHERE id = ?1",
+	[ST_TASK_SET] = "UPDATE tasks SET status = ?2, result = coalesce(?3, result), note = coalesce(?4, note),"
+			" sent = CASE WHEN ?2 = 1 THEN ?5 ELSE sent END,"
+			" completed = CASE WHEN ?2 >= 2 THEN ?5 ELSE completed END WHERE id = ?1",
+	[ST_TASK_LIST_DEV] = "SELECT " LF__TASK_COLS " FROM tasks WHERE device_id = ?1 ORDER BY id DESC LIMIT ?2",
+	[ST_TASK_LIST_ALL] = "SELECT " LF__TASK_COLS " FROM tasks ORDER BY id DESC LIMIT ?2",
+	[ST_TASK_FAIL_SENT] = "UPDATE tasks SET status = 4, note = ?1, completed = ?2 WHERE status = 1",
+	[ST_CRED_SET] = "INSERT INTO device_credentials (device_id, cr_username, cr_password) VALUES (?1, ?2, ?3)"
+			" ON CONFLICT (device_id) DO UPDATE SET cr_username = ?2, cr_password = ?3",
+	[ST_CRED_GET] = "SELECT cr_username, cr_password FROM device_credentials WHERE device_id = ?1",
+	[ST_BLOCK_ADD] = "INSERT INTO device_blocks (device_id, reason, since) VALUES (?1, ?2, ?3)"
+			 " ON CONFLICT (device_id) DO UPDATE SET reason = ?2",
+	[ST_BLOCK_DEL] = "DELETE FROM device_blocks WHERE device_id = ?1",
+	[ST_BLOCK_GET] = "SELECT reason FROM device_blocks WHERE device_id = ?1",
+	[ST_CR_RECORD] = "UPDATE devices SET last_cr = ?2, last_cr_time = ?3 WHERE device_id = ?1",
+	[ST_USER_SET] = "INSERT INTO cwmp_users (username, ha1) VALUES (?1, ?2)"
+			" ON CONFLICT (username) DO UPDATE SET ha1 = ?2",
+	[ST_USER_GET] = "SELECT ha1 FROM cwmp_users WHERE username = ?1",
+	[ST_FILE_ADD] = "INSERT INTO files (name, path, size, sha256, product_class, version, created)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (name) DO UPDATE SET path = ?2, size = ?3,"
+			" sha256 = ?4, product_class = ?5, version = ?6, created = ?7",
+	[ST_FILE_GET] = "SELECT name, path, size, sha256, product_class, version, created FROM files WHERE name = ?1",
+	[ST_FILE_LIST] = "SELECT name, path, size, sha256, product_class, version, created FROM files ORDER BY name",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
@@ -119,6 +179,74 @@ static void lf__row_device(sqlite3_stmt *st, struct store_device *d)
 	d->first_seen = sqlite3_column_int64(st, 10);
 	d->last_inform = sqlite3_column_int64(st, 11);
 	d->informs = sqlite3_column_int64(st, 12);
+	d->blocked = sqlite3_column_int(st, 13);
+	lf__col_copy(st, 14, d->last_cr, sizeof(d->last_cr));
+	d->last_cr_time = sqlite3_column_int64(st, 15);
+}
+
+static char *lf__col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? lf_strdup((const char *)t) : NULL;
+}
+
+static void lf__row_task(sqlite3_stmt *st, struct store_task *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = sqlite3_column_int64(st, 0);
+	lf__col_copy(st, 1, t->device_id, sizeof(t->device_id));
+	lf__col_copy(st, 2, t->method, sizeof(t->method));
+	t->args = lf__col_dup(st, 3);
+	t->status = sqlite3_column_int(st, 4);
+	t->result = lf__col_dup(st, 5);
+	lf__col_copy(st, 6, t->note, sizeof(t->note));
+	t->created = sqlite3_column_int64(st, 7);
+	t->sent = sqlite3_column_int64(st, 8);
+	t->completed = sqlite3_column_int64(st, 9);
+}
+
+static void lf__row_file(sqlite3_stmt *st, struct store_file *f)
+{
+	memset(f, 0, sizeof(*f));
+	lf__col_copy(st, 0, f->name, sizeof(f->name));
+	lf__col_copy(st, 1, f->path, sizeof(f->path));
+	f->size = sqlite3_column_int64(st, 2);
+	lf__col_copy(st, 3, f->sha256, sizeof(f->sha256));
+	lf__col_copy(st, 4, f->product_class, sizeof(f->product_class));
+	lf__col_copy(st, 5, f->version, sizeof(f->version));
+	f->created = sqlite3_column_int64(st, 6);
+}
+
+static void lf__row_device_v(sqlite3_stmt *st, void *out)
+{
+	lf__row_device(st, out);
+}
+
+static void lf__row_task_v(sqlite3_stmt *st, void *out)
+{
+	lf__row_task(st, out);
+}
+
+static void lf__row_file_v(sqlite3_stmt *st, void *out)
+{
+	lf__row_file(st, out);
+}
+
+/* Run st (bindings done) expecting at most one row; row() copies it. LF_ENOTFOUND when none. */
+static int lf__one_row(struct lf__sqlite *q, sqlite3_stmt *st, const char *what, void (*row)(sqlite3_stmt *, void *),
+		       void *out)
+{
+	int rc = sqlite3_step(st);
+	int result = LF_OK;
+	if (rc == SQLITE_ROW)
+		row(st, out);
+	else if (rc == SQLITE_DONE)
+		result = LF_ENOTFOUND;
+	else
+		result = lf__fail(q, what);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return result;
 }
 
 static void lf__sqlite_close(struct store *s)
@@ -176,17 +304,7 @@ static int lf__sqlite_device_get(struct store *s, const char *device_id, struct 
 	struct lf__sqlite *q = lf__sq(s);
 	sqlite3_stmt *st = q->st[ST_DEVICE_GET];
 	lf__bind_text(st, 1, device_id);
-	int rc = sqlite3_step(st);
-	int result = LF_OK;
-	if (rc == SQLITE_ROW)
-		lf__row_device(st, out);
-	else if (rc == SQLITE_DONE)
-		result = LF_ENOTFOUND;
-	else
-		result = lf__fail(q, "device_get");
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return result;
+	return lf__one_row(q, st, "device_get", lf__row_device_v, out);
 }
 
 static int lf__sqlite_device_list(struct store *s, int (*cb)(void *ctx, const struct store_device *d), void *ctx)
@@ -237,6 +355,219 @@ static int lf__sqlite_schema_version(struct store *s)
 	return lf__sq(s)->version;
 }
 
+static int lf__sqlite_task_add(struct store *s, const char *device_id, const char *method, const char *args_json,
+			       int64_t now, int64_t *id)
+{
+	struct lf__sqlite *q = lf__sq(s);
+	sqlite3_stmt *st = q->st[ST_TASK_ADD];
+	lf__bind_text(st, 1, device_id);
+	lf__bind_text(st, 2, method);
+	lf__bind_text(st, 3, args_json);
+	sqlite3_bind_int64(st, 4, now);
+	int result = lf__step_done(q, st, "task_add");
+	if (!result)
+		*id = sqlite3_last_insert_rowid(q->db);
+	return result;
+}
+
+static int lf__sqlite_task_next(struct store *s, const char *device_id, struct store_task *out)
+{
+	struct lf__sqlite *q = lf__sq(s);
+	sqlite3_stmt *st = q->st[ST_TASK_NEXT];
+	lf__bind_text(st, 1, device_id);
+	return lf__one_row(q, st, "task_next", lf__row_task_v, out);
+}
+
+static int lf__sqlite_task_get(struct store *s, int64_t id, struct store_task *out)
+{
+	struct lf__sqlite *q = lf__sq(s);
+	sqlite3_stmt *st = q->st[ST_TASK_GET];
+	sqlite3_bind_int64(st, 1, id);
+	return lf__one_row(q, st, "task_get", lf__row_task_v, out);
+}
+
+static int lf__sqlite_task_set_status(struct store *s, int64_t id, int status, const char *result_json,
+				      const char *note, int64_t now)
+{
+	struct lf__sqlite *q = lf__sq(s);
+	sqlite3_stmt *st = q->st[ST_TASK_SET];
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, status);
+	lf__bind_text(st, 3, result_json);
+	lf__bind_text(st, 4, note);
+	sqlite3_bind_int64(st, 5, now);
+	return lf__step_done(q, st, "task_set_status");
+}
+
+static int lf__sqlite_task_list(struct store *s, const char *device_id, int limit,
+				int (*cb)(void *ctx, const struct store_task *t), void *ctx)
+{
+	struct lf__sqlite *q = lf__sq(s);
+	sqlite3_stmt *st = q->st[device_id ? ST_TASK_LIST_DEV : ST_TASK_LIST_ALL];
+	if (device_id)
+		lf__bind_text(st, 1, device_id);
+	sqlite3_bind_int(st, 2, limit);
+	int result = LF_OK;
+	int rc;
+	struct store_task t;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		lf__row_task(st, &t);
+		result = cb(ctx, &t);
+		store_task_clear(&t);
+		if (result)
+			break;
+	}
+	if (!result && rc != SQLITE_DONE)
+		result = lf__fail(q, "task_list");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return result;
+}
+
+static int lf__sqlite_task_fail_sent(struct store *s, const char *note, int64_t now, int *count)
+{
+	struct lf__sqlite *q = lf__sq(s);
+	sqlite3_stmt *st = q->st[ST_TASK_FAIL_SENT];
+	lf__bind_text(st, 1, note);
+	sqlite3_bind_int64(st, 2, now);
+	int result = lf__step_done(q, st, "task_fail_sent");
+	*count = result ? 0 : sqlite3_changes(q->db);
+	return result;
+}
+
+static int lf__sqlite_credentials_set(struct store *s, const char *device_id, const struct store_credentials *c)
+{
+	struct lf__sqlite *q = lf__sq(s);
+	sqlite3_stmt *st = q->st[ST_CRED_SET];
+	lf__bind_text(st, 1, device_id);
+	lf__bind_text(st, 2, c->cr_username);
+	lf__bind_text(st, 3, c->cr_password);
+	return lf__step_done(q, st, "credentials_set");
+}
+
+static void lf__row_cred(sqlite3_stmt *st, void *out)
+{
+	struct store_credentials *c = out;
+	lf__col_copy(st, 0, c->cr_username, sizeof(c->cr_username));
+	lf__col_copy(st, 1, c->cr_password, sizeof(c->cr_password));
+}
+
+static int lf__sqlite_credentials_get(struct store *s, const char *device_id, struct store_credentials *c)
+{
+	struct lf__sqlite *q = lf__sq(s);
+	sqlite3_stmt *st = q->st[ST_CRED_GET];
+	lf__bind_text(st, 1, device_id);
+	return lf__one_row(q, st, "credentials_get", lf__row_cred, c);
+}
+
+static int lf__sqlite_block_set(struct store *s, const char *device_id, int blocked, const char *reason, int64_t now)
+{
+	struct lf__sqlite *q = lf__sq(s);
+	sqlite3_stmt *st = q->st[blocked ? ST_BLOCK_ADD : ST_BLOCK_DEL];
+	lf__bind_text(st, 1, device_id);
+	if (blocked) {
+		lf__bind_text(st, 2, reason ? reason : "");
+		sqlite3_bind_int64(st, 3, now);
+	}
+	return lf__step_done(q, st, "block_set");
+}
+
+struct lf__text_out {
+	char *buf;
+	size_t len;
+};
+
+static void lf__row_text0(sqlite3_stmt *st, void *out)
+{
+	struct lf__text_out *t = out;
+	lf__col_copy(st, 0, t->buf, t->len);
+}
+
+static int lf__sqlite_block_get(struct store *s, const char *device_id, int *blocked, char *reason, size_t reasonlen)
+{
+	struct lf__sqlite *q = lf__sq(s);
+	sqlite3_stmt *st = q->st[ST_BLOCK_GET];
+	struct lf__text_out t = {reason, reasonlen};
+	lf__bind_text(st, 1, device_id);
+	int result = lf__one_row(q, st, "block_get", lf__row_text0, &t);
+	*blocked = result == LF_OK;
+	if (result == LF_ENOTFOUND) {
+		if (reasonlen)
+			reason[0] = '\0';
+		return LF_OK;
+	}
+	return result;
+}
+
+static int lf__sqlite_conn_request_record(struct store *s, const char *device_id, const char *res, int64_t now)
+{
+	struct lf__sqlite *q = lf__sq(s);
+	sqlite3_stmt *st = q->st[ST_CR_RECORD];
+	lf__bind_text(st, 1, device_id);
+	lf__bind_text(st, 2, res);
+	sqlite3_bind_int64(st, 3, now);
+	return lf__step_done(q, st, "conn_request_record");
+}
+
+static int lf__sqlite_cwmp_user_set(struct store *s, const char *username, const char *ha1_hex)
+{
+	struct lf__sqlite *q = lf__sq(s);
+	sqlite3_stmt *st = q->st[ST_USER_SET];
+	lf__bind_text(st, 1, username);
+	lf__bind_text(st, 2, ha1_hex);
+	return lf__step_done(q, st, "cwmp_user_set");
+}
+
+static int lf__sqlite_cwmp_user_get(struct store *s, const char *username, char *ha1_hex, size_t len)
+{
+	struct lf__sqlite *q = lf__sq(s);
+	sqlite3_stmt *st = q->st[ST_USER_GET];
+	struct lf__text_out t = {ha1_hex, len};
+	lf__bind_text(st, 1, username);
+	return lf__one_row(q, st, "cwmp_user_get", lf__row_text0, &t);
+}
+
+static int lf__sqlite_file_add(struct store *s, const struct store_file *f)
+{
+	struct lf__sqlite *q = lf__sq(s);
+	sqlite3_stmt *st = q->st[ST_FILE_ADD];
+	lf__bind_text(st, 1, f->name);
+	lf__bind_text(st, 2, f->path);
+	sqlite3_bind_int64(st, 3, f->size);
+	lf__bind_text(st, 4, f->sha256);
+	lf__bind_text(st, 5, f->product_class);
+	lf__bind_text(st, 6, f->version);
+	sqlite3_bind_int64(st, 7, f->created);
+	return lf__step_done(q, st, "file_add");
+}
+
+static int lf__sqlite_file_get(struct store *s, const char *name, struct store_file *f)
+{
+	struct lf__sqlite *q = lf__sq(s);
+	sqlite3_stmt *st = q->st[ST_FILE_GET];
+	lf__bind_text(st, 1, name);
+	return lf__one_row(q, st, "file_get", lf__row_file_v, f);
+}
+
+static int lf__sqlite_file_list(struct store *s, int (*cb)(void *ctx, const struct store_file *f), void *ctx)
+{
+	struct lf__sqlite *q = lf__sq(s);
+	sqlite3_stmt *st = q->st[ST_FILE_LIST];
+	int result = LF_OK;
+	int rc;
+	struct store_file f;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		lf__row_file(st, &f);
+		result = cb(ctx, &f);
+		if (result)
+			break;
+	}
+	if (!result && rc != SQLITE_DONE)
+		result = lf__fail(q, "file_list");
+	sqlite3_reset(st);
+	return result;
+}
+
 static const struct store_ops lf__sqlite_ops = {
 	.name = "sqlite",
 	.close = lf__sqlite_close,
@@ -245,6 +576,22 @@ static const struct store_ops lf__sqlite_ops = {
 	.device_list = lf__sqlite_device_list,
 	.param_list = lf__sqlite_param_list,
 	.schema_version = lf__sqlite_schema_version,
+	.task_add = lf__sqlite_task_add,
+	.task_next = lf__sqlite_task_next,
+	.task_get = lf__sqlite_task_get,
+	.task_set_status = lf__sqlite_task_set_status,
+	.task_list = lf__sqlite_task_list,
+	.task_fail_sent = lf__sqlite_task_fail_sent,
+	.credentials_set = lf__sqlite_credentials_set,
+	.credentials_get = lf__sqlite_credentials_get,
+	.block_set = lf__sqlite_block_set,
+	.block_get = lf__sqlite_block_get,
+	.conn_request_record = lf__sqlite_conn_request_record,
+	.cwmp_user_set = lf__sqlite_cwmp_user_set,
+	.cwmp_user_get = lf__sqlite_cwmp_user_get,
+	.file_add = lf__sqlite_file_add,
+	.file_get = lf__sqlite_file_get,
+	.file_list = lf__sqlite_file_list,
 };
 
 static int lf__exec(struct lf__sqlite *q, const char *sql, char *err, size_t errlen)
