@@ -29,6 +29,13 @@ struct hems_metrics {
 };
 
 struct hems_connreq;
+struct hems;
+struct cwmp_transfer_complete;
+
+/* Hooks later procedures fill (remediation, emergency HeMS); NULL = only logged. */
+typedef void (*hems_transfer_complete_fn)(struct hems *h, const char *device_id,
+					  const struct cwmp_transfer_complete *tc);
+typedef void (*hems_request_download_fn)(struct hems *h, const char *device_id, const void *request_download);
 
 struct hems {
 	struct hems_config cfg;
@@ -37,6 +44,8 @@ struct hems {
 	struct store *store;
 	struct hems_sessions *sessions;
 	uint16_t port; /* the port actually bound */
+	hems_transfer_complete_fn on_transfer_complete;
+	hems_request_download_fn on_request_download;
 };
 
 /* An HTTP answer built by a handler; the HTTP front sends it. */

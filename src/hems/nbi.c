@@ -119,25 +119,6 @@ static int lf__collect_file(void *ctx, const struct store_file *f)
 	return 0;
 }
 
-/* Percent-decode in place; returns 0 or -1 on a bad escape or an embedded NUL. */
-static int lf__url_decode(char *s)
-{
-	char *w = s;
-	for (char *p = s; *p; p++) {
-		if (*p == '%') {
-			unsigned v;
-			if (!p[1] || !p[2] || sscanf(p + 1, "%2x", &v) != 1 || v == 0)
-				return -1;
-			*w++ = (char)v;
-			p += 2;
-		} else {
-			*w++ = *p;
-		}
-	}
-	*w = '\0';
-	return 0;
-}
-
 /* Parse the JSON request body as an object; on failure answer 400 and return NULL. */
 static json_t *lf__body_object(const char *body, size_t len, struct hems_reply *r)
 {
@@ -431,9 +412,10 @@ void hems_nbi_handle(struct hems *h, const char *method, const char *url, const 
 			return;
 		}
 	}
+	/* libmicrohttpd has already percent-decoded the path. */
 	for (int i = 0; i < n; i++)
-		if (lf__url_decode(seg[i]) || !seg[i][0]) {
-			lf__reply_error(r, 400, "Bad Request", "bad percent escape or empty segment in the path");
+		if (!seg[i][0]) {
+			lf__reply_error(r, 400, "Bad Request", "empty segment in the path");
 			return;
 		}
 	int get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;

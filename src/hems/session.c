@@ -1,8 +1,10 @@
 /* session.c: the CWMP session engine of hemsd (TR-069 3.7: Inform first, ACS requests, empty POST, 204). */
 #include "hems/session.h"
 
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -364,8 +366,28 @@ static void lf__handle_inform(struct hems *h, struct hems_session *existing, con
 	snprintf(r->set_cookie, sizeof(r->set_cookie), LF_COOKIE_NAME "=%s; Path=/; HttpOnly", s->cookie);
 }
 
+/* TransferComplete: attach the outcome to the Download task with the same CommandKey. */
+static void lf__transfer_complete(struct hems *h, struct hems_session *s, const struct cwmp_msg *m)
+{
+	const struct cwmp_transfer_complete *tc = &m->u.transfer_complete;
+	json_t *doc = json_pack("{s:i, s:s, s:s, s:s}", "faultCode", (int)tc->fault_code, "faultString",
+				tc->fault_string ? tc->fault_string : "", "startTime",
+				tc->start_time ? tc->start_time : "", "completeTime",
+				tc->complete_time ? tc->complete_time : "");
+	char *text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	int result = store_task_transfer_complete(h->store, s->device_id, tc->command_key ? tc->command_key : "", text);
+	free(text);
+	lf_info("transfer_complete", "device=%s command_key=\"%s\" fault=%u download_task=%s", s->device_id,
+		tc->command_key ? tc->command_key : "", tc->fault_code,
+		result == LF_OK ? "matched" : (result == LF_ENOTFOUND ? "none" : "store_error"));
+	if (h->on_transfer_complete)
+		h->on_transfer_complete(h, s->device_id, tc);
+}
+
 /* An ACS method other than Inform, inside a session. */
-static void lf__handle_acs_method(struct hems_session *s, const struct cwmp_msg *m, struct hems_reply *r)
+static void lf__handle_acs_method(struct hems *h, struct hems_session *s, const struct cwmp_msg *m,
+				  struct hems_reply *r)
 {
 	static const char *methods[] = {"Inform", "GetRPCMethods", "TransferComplete", "RequestDownload"};
 	struct cwmp_msg resp;
@@ -379,14 +401,14 @@ static void lf__handle_acs_method(struct hems_session *s, const struct cwmp_msg 
 		resp.u.rpc_methods.n = sizeof(methods) / sizeof(methods[0]);
 		break;
 	case CWMP_TRANSFER_COMPLETE:
-		lf_info("transfer_complete", "device=%s command_key=\"%s\" fault=%u", s->device_id,
-			m->u.transfer_complete.command_key ? m->u.transfer_complete.command_key : "",
-			m->u.transfer_complete.fault_code);
+		lf__transfer_complete(h, s, m);
 		resp.method = CWMP_TRANSFER_COMPLETE_RESPONSE;
 		break;
 	case CWMP_REQUEST_DOWNLOAD:
 		lf_info("request_download", "device=%s file_type=\"%s\"", s->device_id,
 			m->u.request_download.file_type ? m->u.request_download.file_type : "");
+		if (h->on_request_download)
+			h->on_request_download(h, s->device_id, &m->u.request_download);
 		resp.method = CWMP_REQUEST_DOWNLOAD_RESPONSE;
 		break;
 	default:
@@ -522,7 +544,7 @@ void hems_cwmp_handle(struct hems *h, const char *cookie, const char *remote, co
 		h->metrics.tasks_failed++;
 		s->task_id = 0;
 	}
-	lf__handle_acs_method(s, &m, r);
+	lf__handle_acs_method(h, s, &m, r);
 out:
 	cwmp_msg_free(&m);
 }

@@ -87,6 +87,12 @@ int store_task_fail_sent(struct store *s, const char *note, int64_t now, int *co
 	return s->ops->task_fail_sent(s, note, now, count);
 }
 
+int store_task_transfer_complete(struct store *s, const char *device_id, const char *command_key,
+				 const char *tc_json)
+{
+	return s->ops->task_transfer_complete(s, device_id, command_key, tc_json);
+}
+
 void store_task_clear(struct store_task *t)
 {
 	lf_free_ptr(&t->args);

@@ -123,6 +123,10 @@ int store_task_list(struct store *s, const char *device_id, int limit,
 		    int (*cb)(void *ctx, const struct store_task *t), void *ctx);
 /* store_task_fail_sent: every task left in status sent (its session died with a previous hemsd) -> failed. */
 int store_task_fail_sent(struct store *s, const char *note, int64_t now, int *count);
+/* store_task_transfer_complete: attach a TransferComplete (JSON) to the device's latest Download task with this
+ * CommandKey, as result.transferComplete. LF_ENOTFOUND when no such Download exists. */
+int store_task_transfer_complete(struct store *s, const char *device_id, const char *command_key,
+				 const char *tc_json);
 void store_task_clear(struct store_task *t);
 
 /* Device secrets and blocking */

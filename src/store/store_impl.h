@@ -22,6 +22,8 @@ struct store_ops {
 			       int64_t now);
 	int (*task_list)(struct store *s, const char *device_id, int limit,
 			 int (*cb)(void *ctx, const struct store_task *t), void *ctx);
+	int (*task_transfer_complete)(struct store *s, const char *device_id, const char *command_key,
+				      const char *tc_json);
 	int (*task_fail_sent)(struct store *s, const char *note, int64_t now, int *count);
 	int (*credentials_set)(struct store *s, const char *device_id, const struct store_credentials *c);
 	int (*credentials_get)(struct store *s, const char *device_id, struct store_credentials *c);

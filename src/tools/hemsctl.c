@@ -14,6 +14,7 @@
 struct lf__ctl {
 	const char *url;
 	const char *token;
+	const char *cacert;
 	int json;
 };
 
@@ -44,6 +45,7 @@ static void lf__usage(FILE *f)
 		   "OPTIONS\n"
 		   "    --url URL            hemsd base URL (default $HEMSCTL_URL or http://127.0.0.1:7547)\n"
 		   "    --token TOKEN        NBI bearer token (default $HEMSCTL_TOKEN)\n"
+		   "    --cacert FILE        CA to trust for an https URL (default $HEMSCTL_CACERT, else the system's)\n"
 		   "    --json               print hemsd's JSON answer as it is\n"
 		   "    -h, --help           this text\n\n"
 		   "EXIT STATUS\n"
@@ -73,6 +75,8 @@ static int lf__request(const struct lf__ctl *ctl, const char *method, const char
 		h = curl_slist_append(h, "Content-Type: application/json");
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (ctl->cacert)
+		curl_easy_setopt(c, CURLOPT_CAINFO, ctl->cacert);
 	if (body)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
@@ -365,6 +369,8 @@ static int lf__cmd_metrics(const struct lf__ctl *ctl)
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
 	curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+	if (ctl->cacert)
+		curl_easy_setopt(c, CURLOPT_CAINFO, ctl->cacert);
 	CURLcode cr = curl_easy_perform(c); /* body goes to stdout */
 	curl_easy_cleanup(c);
 	if (cr != CURLE_OK) {
@@ -379,11 +385,11 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"url", required_argument, NULL, 'u'}, {"token", required_argument, NULL, 't'},
 		{"json", no_argument, NULL, 'j'},      {"help", no_argument, NULL, 'h'},
-		{"connect", no_argument, NULL, 'C'},   {"wait", required_argument, NULL, 'w'},
+		{"cacert", required_argument, NULL, 'A'}, {"connect", no_argument, NULL, 'C'},   {"wait", required_argument, NULL, 'w'},
 		{"product-class", required_argument, NULL, 'P'}, {"version", required_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
-	struct lf__ctl ctl = {getenv("HEMSCTL_URL"), getenv("HEMSCTL_TOKEN"), 0};
+	struct lf__ctl ctl = {getenv("HEMSCTL_URL"), getenv("HEMSCTL_TOKEN"), getenv("HEMSCTL_CACERT"), 0};
 	int opt;
 	int rc;
 	int connect = 0;
@@ -397,6 +403,7 @@ int main(int argc, char **argv)
 		case 't': ctl.token = optarg; break;
 		case 'j': ctl.json = 1; break;
 		case 'C': connect = 1; break;
+		case 'A': ctl.cacert = optarg; break;
 		case 'w': wait_s = (int)strtol(optarg, NULL, 10); break;
 		case 'P': product_class = optarg; break;
 		case 'v': version = optarg; break;

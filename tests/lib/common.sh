@@ -68,3 +68,34 @@ hemsctl() { "$LF_BIN/hemsctl" "$@"; }
 
 # json_get JSON-FILTER: read hemsctl --json output from stdin, print a field (python3 is in Debian's base).
 json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+FAKE_CPE="$(dirname "${BASH_SOURCE[0]}")/fake_cpe.py"
+
+# fake_cpe ARGS...: run the scripted CPE (tests/lib/fake_cpe.py) against this test's hemsd.
+fake_cpe() { python3 "$FAKE_CPE" "$@"; }
+
+# task_field TASK PY-EXPR: a field of hemsctl --json task get TASK (d is the task object).
+task_field() { hemsctl --json task get "$1" | json_get "$2"; }
+
+# free_port: a TCP port nobody listens on right now.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# make_pki DIR: a test CA, a server certificate for 127.0.0.1 and a device (client) certificate, with openssl.
+make_pki() {
+	local d=$1
+	mkdir -p "$d"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=Lifeline Test CA" \
+		-keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+		-keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > "$d/server.ext"
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
+		-extfile "$d/server.ext" -out "$d/server.pem" 2>/dev/null
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=00005A-LifelineHeNB-CERT01" \
+		-keyout "$d/device.key" -out "$d/device.csr" 2>/dev/null
+	openssl x509 -req -in "$d/device.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
+		-out "$d/device.pem" 2>/dev/null
+	# A device certificate from a CA the HeMS does not trust.
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=rogue" \
+		-keyout "$d/rogue.key" -out "$d/rogue.pem" 2>/dev/null
+}

@@ -53,6 +53,7 @@ enum lf__stmt {
 	ST_TASK_LIST_DEV,
 	ST_TASK_LIST_ALL,
 	ST_TASK_FAIL_SENT,
+	ST_TASK_TC,
 	ST_CRED_SET,
 	ST_CRED_GET,
 	ST_BLOCK_ADD,
@@ -99,6 +100,9 @@ static const char *const lf__sql[ST__COUNT] = {
 	[ST_TASK_LIST_DEV] = "SELECT " LF__TASK_COLS " FROM tasks WHERE device_id = ?1 ORDER BY id DESC LIMIT ?2",
 	[ST_TASK_LIST_ALL] = "SELECT " LF__TASK_COLS " FROM tasks ORDER BY id DESC LIMIT ?2",
 	[ST_TASK_FAIL_SENT] = "UPDATE tasks SET status = 4, note = ?1, completed = ?2 WHERE status = 1",
+	[ST_TASK_TC] = "UPDATE tasks SET result = json_set(coalesce(result, '{}'), '$.transferComplete', json(?3))"
+		       " WHERE id = (SELECT id FROM tasks WHERE device_id = ?1 AND method = 'Download'"
+		       " AND json_extract(args, '$.commandKey') = ?2 ORDER BY id DESC LIMIT 1)",
 	[ST_CRED_SET] = "INSERT INTO device_credentials (device_id, cr_username, cr_password) VALUES (?1, ?2, ?3)"
 			" ON CONFLICT (device_id) DO UPDATE SET cr_username = ?2, cr_password = ?3",
 	[ST_CRED_GET] = "SELECT cr_username, cr_password FROM device_credentials WHERE device_id = ?1",
@@ -435,6 +439,20 @@ static int lf__sqlite_task_fail_sent(struct store *s, const char *note, int64_t 
 	return result;
 }
 
+static int lf__sqlite_task_transfer_complete(struct store *s, const char *device_id, const char *command_key,
+					     const char *tc_json)
+{
+	struct lf__sqlite *q = lf__sq(s);
+	sqlite3_stmt *st = q->st[ST_TASK_TC];
+	lf__bind_text(st, 1, device_id);
+	lf__bind_text(st, 2, command_key);
+	lf__bind_text(st, 3, tc_json);
+	int result = lf__step_done(q, st, "task_transfer_complete");
+	if (!result && sqlite3_changes(q->db) == 0)
+		result = LF_ENOTFOUND;
+	return result;
+}
+
 static int lf__sqlite_credentials_set(struct store *s, const char *device_id, const struct store_credentials *c)
 {
 	struct lf__sqlite *q = lf__sq(s);
@@ -582,6 +600,7 @@ static const struct store_ops lf__sqlite_ops = {
 	.task_set_status = lf__sqlite_task_set_status,
 	.task_list = lf__sqlite_task_list,
 	.task_fail_sent = lf__sqlite_task_fail_sent,
+	.task_transfer_complete = lf__sqlite_task_transfer_complete,
 	.credentials_set = lf__sqlite_credentials_set,
 	.credentials_get = lf__sqlite_credentials_get,
 	.block_set = lf__sqlite_block_set,
