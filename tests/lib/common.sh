@@ -99,3 +99,10 @@ make_pki() {
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=rogue" \
 		-keyout "$d/rogue.key" -out "$d/rogue.pem" 2>/dev/null
 }
+
+# fake_cpe_start ARGS...: the scripted CPE in the background; FAKE_PID is its pid (killing it kills the CPE).
+fake_cpe_start() {
+	python3 "$FAKE_CPE" "$@" 2>>"$T/cpe.err" &
+	FAKE_PID=$!
+	PIDS+=("$FAKE_PID")
+}

@@ -251,11 +251,14 @@ def serve(args):
     """Register, then serve connection requests (HTTP Digest and UDP Annex G) until killed."""
     if run_session(args, ["0 BOOTSTRAP", "1 BOOT"]):
         return 1
-    tcp = socket.socket()
-    tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    tcp.bind(("127.0.0.1", args.cr_port))
-    tcp.listen(8)
-    socks = [tcp]
+    socks = []
+    tcp = None
+    if not args.no_http_cr:
+        tcp = socket.socket()
+        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        tcp.bind(("127.0.0.1", args.cr_port))
+        tcp.listen(8)
+        socks.append(tcp)
     udp = None
     if args.udp_port:
         udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -324,6 +327,7 @@ def main():
     p.add_argument("--drop-after", default="", help="vanish when this request arrives")
     p.add_argument("--log", default="/dev/null")
     p.add_argument("--ready", default="", help="file created once serving")
+    p.add_argument("--no-http-cr", action="store_true", help="report a ConnectionRequestURL but do not listen on it")
     args = p.parse_args()
     if args.mode == "session":
         return run_session(args, [e for e in args.events.split(",") if e])
