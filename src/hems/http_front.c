@@ -28,7 +28,6 @@
 struct hems_http {
 	struct MHD_Daemon *daemon;
 	struct hems *h;
-	int64_t last_sweep_ms;
 	int tls;
 	struct lf_buf cert, key, ca; /* PEM texts; MHD keeps pointers to them */
 	unsigned char nonce_seed[32];
@@ -268,14 +267,9 @@ static enum MHD_Result lf__access(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 
-	int64_t t0 = lf_now_ms();
 	struct timespec ts0, ts1;
 	clock_gettime(CLOCK_MONOTONIC, &ts0);
 	h->metrics.http_requests++;
-	if (t0 - srv->last_sweep_ms > 1000) {
-		hems_sessions_expire(h, t0, h->cfg.session_timeout_s * 1000);
-		srv->last_sweep_ms = t0;
-	}
 
 	struct hems_reply r;
 	enum MHD_Result ret;
@@ -367,7 +361,7 @@ int hems_http_start(struct hems *h, struct hems_http **out, char *err, size_t er
 	lf_buf_init(&srv->cert, 0);
 	lf_buf_init(&srv->key, 0);
 	lf_buf_init(&srv->ca, 0);
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 	if (tls) {
 		if (lf__load_pem(h->cfg.tls_cert, &srv->cert, "tls.cert", err, errlen) ||
 		    lf__load_pem(h->cfg.tls_key, &srv->key, "tls.key", err, errlen) ||
@@ -376,8 +370,8 @@ int hems_http_start(struct hems *h, struct hems_http **out, char *err, size_t er
 			goto fail;
 		flags |= MHD_USE_TLS;
 	}
-	/* One internal thread running an epoll loop: every request is handled in turn by that thread, so the
-	 * session table and the store need no locks. */
+	/* External epoll mode: hemsd's own loop (main.c) runs the server, its timers and the remediation engine in
+	 * one thread, so the session table, the cases and the store need no locks. */
 	struct MHD_OptionItem opts[] = {
 		{MHD_OPTION_SOCK_ADDR, 0, &sin},
 		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)lf__completed, srv},
@@ -407,6 +401,25 @@ fail:
 	lf_buf_free(&srv->ca);
 	lf_free(srv);
 	return LF_EIO;
+}
+
+int hems_http_fd(struct hems_http *srv)
+{
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+	return di ? di->epoll_fd : -1;
+}
+
+int hems_http_timeout_ms(struct hems_http *srv)
+{
+	MHD_UNSIGNED_LONG_LONG t;
+	if (MHD_get_timeout(srv->daemon, &t) != MHD_YES)
+		return -1;
+	return t > 60000 ? 60000 : (int)t;
+}
+
+void hems_http_run(struct hems_http *srv)
+{
+	MHD_run(srv->daemon);
 }
 
 void hems_http_stop(struct hems_http **hp)

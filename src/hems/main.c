@@ -1,5 +1,9 @@
 /* main.c: hemsd, the HeNB Management System daemon: CWMP ACS, NBI, store. */
 #include <curl/curl.h>
+#include <errno.h>
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -10,6 +14,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "hems/config.h"
 #include "hems/connreq.h"
 #include "hems/hems.h"
@@ -42,6 +47,35 @@ static void lf__usage(FILE *f)
 		"CONFIGURATION KEYS\n");
 	hems_config_print_keys();
 	fprintf(f, "\nEXIT STATUS\n    0 after a clean stop, 1 on a start-up error (the message names the cause).\n");
+}
+
+/* The event loop: the HTTP server, timers (session expiry, case deadlines) and signals, in one thread. */
+static int lf__loop(struct hems *h, struct hems_http *http, int sfd)
+{
+	int64_t last_tick = 0;
+	for (;;) {
+		struct pollfd pfd[2] = {{.fd = hems_http_fd(http), .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+		int timeout = hems_http_timeout_ms(http);
+		if (timeout < 0 || timeout > 1000)
+			timeout = 1000; /* timers below run at least once a second */
+		int n = poll(pfd, 2, timeout);
+		if (n < 0 && errno != EINTR) {
+			lf_error("poll_failed", "errno=%d", errno);
+			return 1;
+		}
+		if (pfd[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			ssize_t r = read(sfd, &si, sizeof(si));
+			lf_info("stopping", "signal=%d", r == (ssize_t)sizeof(si) ? (int)si.ssi_signo : 0);
+			return 0;
+		}
+		hems_http_run(http);
+		int64_t now = lf_now_ms();
+		if (now - last_tick >= 500) {
+			hems_sessions_expire(h, now, h->cfg.session_timeout_s * 1000);
+			last_tick = now;
+		}
+	}
 }
 
 int main(int argc, char **argv)
@@ -95,13 +129,18 @@ int main(int argc, char **argv)
 	}
 	lf_log_init("hemsd", (enum lf_log_level)level);
 
-	/* Block the stop signals before any thread starts, so only sigwait below receives them. */
+	/* Stop signals arrive through a signalfd in the loop; block them before any thread starts. */
 	sigset_t stop;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	int sfd = signalfd(-1, &stop, SFD_CLOEXEC);
+	if (sfd < 0) {
+		fprintf(stderr, "hemsd: signalfd failed\n");
+		return 1;
+	}
 
 	if (store_open(h.cfg.store, &h.store, err, sizeof(err))) {
 		fprintf(stderr, "hemsd: %s\n", err);
@@ -135,14 +174,12 @@ int main(int argc, char **argv)
 		fclose(f);
 	}
 
-	int sig = 0;
-	sigwait(&stop, &sig);
-	lf_info("stopping", "signal=%d", sig);
-	status = 0;
+	status = lf__loop(&h, http, sfd);
 out:
 	hems_http_stop(&http);
 	hems_connreq_stop(&h);
 	hems_sessions_free(&h.sessions);
 	store_close(&h.store);
+	close(sfd);
 	return status;
 }
