@@ -128,11 +128,12 @@ static void test_every_capture_parses(void **state)
 	char dir[1100];
 	snprintf(dir, sizeof(dir), "%s/captures", ref_dir());
 	DIR *d = opendir(dir);
-	if (!d)
+	if (!d) {
 		fail_msg("cannot open %s (set LF_REF)", dir);
+		return;
+	}
 	unsigned count = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
+	for (struct dirent *e = readdir(d); e; e = readdir(d)) {
 		size_t n = strlen(e->d_name);
 		if (n < 5 || strcmp(e->d_name + n - 4, ".xml") != 0)
 			continue;
