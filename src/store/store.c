@@ -149,6 +149,85 @@ int store_file_list(struct store *s, int (*cb)(void *ctx, const struct store_fil
 	return s->ops->file_list(s, cb, ctx);
 }
 
+int store_begin(struct store *s)
+{
+	return s->ops->begin(s);
+}
+
+int store_end(struct store *s, int failed)
+{
+	return s->ops->end(s, failed);
+}
+
+int store_alarm_record(struct store *s, struct store_alarm *a, int *is_new)
+{
+	return s->ops->alarm_record(s, a, is_new);
+}
+
+int store_alarm_get(struct store *s, int64_t id, struct store_alarm *out)
+{
+	return s->ops->alarm_get(s, id, out);
+}
+
+int store_alarm_list(struct store *s, const char *device_id, int limit,
+		     int (*cb)(void *ctx, const struct store_alarm *a), void *ctx)
+{
+	return s->ops->alarm_list(s, device_id, limit, cb, ctx);
+}
+
+int store_alarm_set_case(struct store *s, int64_t alarm_id, int64_t case_id)
+{
+	return s->ops->alarm_set_case(s, alarm_id, case_id);
+}
+
+int store_case_insert(struct store *s, struct store_case *c)
+{
+	return s->ops->case_insert(s, c);
+}
+
+int store_case_get(struct store *s, int64_t id, struct store_case *out)
+{
+	return s->ops->case_get(s, id, out);
+}
+
+int store_case_open_of(struct store *s, const char *device_id, struct store_case *out)
+{
+	return s->ops->case_open_of(s, device_id, out);
+}
+
+int store_case_update(struct store *s, const struct store_case *c)
+{
+	return s->ops->case_update(s, c);
+}
+
+int store_case_list(struct store *s, const char *device_id, int open_only, int limit,
+		    int (*cb)(void *ctx, const struct store_case *c), void *ctx)
+{
+	return s->ops->case_list(s, device_id, open_only, limit, cb, ctx);
+}
+
+int store_case_due(struct store *s, int64_t now_ms, int64_t *ids, size_t max, size_t *n)
+{
+	return s->ops->case_due(s, now_ms, ids, max, n);
+}
+
+int store_case_event_add(struct store *s, const struct store_case_event *e)
+{
+	return s->ops->case_event_add(s, e);
+}
+
+int store_case_events(struct store *s, int64_t case_id, int (*cb)(void *ctx, const struct store_case_event *e),
+		      void *ctx)
+{
+	return s->ops->case_events(s, case_id, cb, ctx);
+}
+
+int store_outbox_add(struct store *s, const char *type, const char *device_id, int64_t case_id, const char *body_json,
+		     int64_t now, int64_t *id)
+{
+	return s->ops->outbox_add(s, type, device_id, case_id, body_json, now, id);
+}
+
 static int lf__store_append_escaped(char *out, size_t outlen, size_t *pos, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";

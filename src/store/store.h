@@ -88,6 +88,63 @@ struct store_credentials {
 	char cr_password[257];
 };
 
+/* A security alarm as received from a HeNB (one event of its FaultMgmt), and its northbound state. */
+struct store_alarm {
+	int64_t id;
+	char device_id[STORE_MAX_ID];
+	char alarm_identifier[65];
+	char event_time[40];
+	char notification_type[20]; /* NewAlarm | ChangedAlarm | ClearedAlarm */
+	char managed_object[257];
+	char event_type[65];
+	char probable_cause[65];
+	char specific_problem[129];
+	char severity[20];          /* Critical | Major | Minor | Warning | Indeterminate | Cleared */
+	char additional_text[257];
+	char additional_info[257];
+	char source[16];            /* expedited | queued | current | distress */
+	int64_t received;           /* unix seconds */
+	int64_t case_id;            /* 0 = none */
+	int acked;
+	char ack_user[65];
+	int64_t ack_time;
+	int cleared;                /* cleared by the device or by an operator */
+	char clear_user[65];
+	int64_t clear_time;
+};
+
+/* A remediation case: the persisted state machine of one device's procedure (see hems/remediation). */
+struct store_case {
+	int64_t id;
+	char device_id[STORE_MAX_ID];
+	char state[32];      /* detected classifying diagnosing remediating verifying resolved escalated extended
+	                      * no_communication awaiting_instructions blocked closed */
+	char procedure[32];  /* notify-only reconfigure reload-software fatal diagnose-first */
+	int rung;            /* ladder rung, 0-based */
+	int step;            /* step within the rung */
+	int phase;           /* sub-state of the step (task sent, waiting for an event...) */
+	int64_t alarm_id;    /* the alarm that opened it */
+	int64_t wait_task;   /* task awaited, 0 = none */
+	char wait_event[64]; /* Inform event awaited ("1 BOOT"...), "" = none */
+	int64_t deadline;    /* unix ms; 0 = none */
+	int64_t step_started;/* unix ms */
+	int64_t last_contact;/* unix ms of the device's last session since the step began */
+	int64_t created, updated, closed; /* unix seconds; closed 0 = open */
+	char outcome[128];
+	char data[2048];     /* procedure data, JSON (expected software version, image, ...) */
+};
+
+struct store_case_event {
+	int64_t id;
+	int64_t case_id;
+	int64_t time;        /* unix ms */
+	char from[32];
+	char to[32];
+	char why[512];
+	int64_t task_id;
+	char actor[65];      /* hemsd | operator name | nm */
+};
+
 /* store_open: open the store named by url ("sqlite:PATH", or a bare PATH) and bring its schema to the current
  * version (migrations run in one transaction). Caller owns *out (store_close). err names the problem. */
 int store_open(const char *url, struct store **out, char *err, size_t errlen);
@@ -148,6 +205,43 @@ int store_cwmp_user_get(struct store *s, const char *username, char *ha1_hex, si
 int store_file_add(struct store *s, const struct store_file *f);
 int store_file_get(struct store *s, const char *name, struct store_file *f);
 int store_file_list(struct store *s, int (*cb)(void *ctx, const struct store_file *f), void *ctx);
+
+/* Transactions: store_begin ... store_end(failed) nest; the outermost commits, or rolls back when any level
+ * failed. Use them to make a state change and its notification (outbox) one atomic step. */
+int store_begin(struct store *s);
+int store_end(struct store *s, int failed);
+
+/* Alarms */
+/* store_alarm_record: store an alarm event once: idempotent on (device, AlarmIdentifier, EventTime,
+ * NotificationType). *is_new tells whether it was new; a->id is set either way. A ClearedAlarm marks the
+ * earlier events of the same AlarmIdentifier cleared. */
+int store_alarm_record(struct store *s, struct store_alarm *a, int *is_new);
+int store_alarm_get(struct store *s, int64_t id, struct store_alarm *out);
+/* store_alarm_list: alarms of a device (all when NULL), newest first, at most limit. */
+int store_alarm_list(struct store *s, const char *device_id, int limit,
+		     int (*cb)(void *ctx, const struct store_alarm *a), void *ctx);
+int store_alarm_set_case(struct store *s, int64_t alarm_id, int64_t case_id);
+
+/* Cases */
+/* store_case_open: insert c as the device's open case (c->id set). LF_EEXIST when it already has one. */
+int store_case_insert(struct store *s, struct store_case *c);
+int store_case_get(struct store *s, int64_t id, struct store_case *out);
+/* store_case_open_of: the device's open case; LF_ENOTFOUND when none. */
+int store_case_open_of(struct store *s, const char *device_id, struct store_case *out);
+/* store_case_update: write every field of c (by c->id). */
+int store_case_update(struct store *s, const struct store_case *c);
+/* store_case_list: cases newest first; device_id NULL = all; open_only. */
+int store_case_list(struct store *s, const char *device_id, int open_only, int limit,
+		    int (*cb)(void *ctx, const struct store_case *c), void *ctx);
+/* store_case_due: ids of open cases whose deadline (unix ms) is <= now, at most max, into ids; *n their count. */
+int store_case_due(struct store *s, int64_t now_ms, int64_t *ids, size_t max, size_t *n);
+int store_case_event_add(struct store *s, const struct store_case_event *e);
+int store_case_events(struct store *s, int64_t case_id, int (*cb)(void *ctx, const struct store_case_event *e),
+		      void *ctx);
+
+/* Outbox: northbound notifications, written in the transaction of the change that caused them. */
+int store_outbox_add(struct store *s, const char *type, const char *device_id, int64_t case_id, const char *body_json,
+		     int64_t now, int64_t *id);
 
 /* store_device_id: the canonical id of a CWMP DeviceId into out: OUI-ProductClass-SerialNumber with every byte
  * outside [A-Za-z0-9._~] in ProductClass and SerialNumber written as %XX (so '-' cannot be ambiguous). */

@@ -34,6 +34,25 @@ struct store_ops {
 	int (*cwmp_user_get)(struct store *s, const char *username, char *ha1_hex, size_t len);
 	int (*file_add)(struct store *s, const struct store_file *f);
 	int (*file_get)(struct store *s, const char *name, struct store_file *f);
+	int (*begin)(struct store *s);
+	int (*end)(struct store *s, int failed);
+	int (*alarm_record)(struct store *s, struct store_alarm *a, int *is_new);
+	int (*alarm_get)(struct store *s, int64_t id, struct store_alarm *out);
+	int (*alarm_list)(struct store *s, const char *device_id, int limit,
+			  int (*cb)(void *ctx, const struct store_alarm *a), void *ctx);
+	int (*alarm_set_case)(struct store *s, int64_t alarm_id, int64_t case_id);
+	int (*case_insert)(struct store *s, struct store_case *c);
+	int (*case_get)(struct store *s, int64_t id, struct store_case *out);
+	int (*case_open_of)(struct store *s, const char *device_id, struct store_case *out);
+	int (*case_update)(struct store *s, const struct store_case *c);
+	int (*case_list)(struct store *s, const char *device_id, int open_only, int limit,
+			 int (*cb)(void *ctx, const struct store_case *c), void *ctx);
+	int (*case_due)(struct store *s, int64_t now_ms, int64_t *ids, size_t max, size_t *n);
+	int (*case_event_add)(struct store *s, const struct store_case_event *e);
+	int (*case_events)(struct store *s, int64_t case_id, int (*cb)(void *ctx, const struct store_case_event *e),
+			   void *ctx);
+	int (*outbox_add)(struct store *s, const char *type, const char *device_id, int64_t case_id,
+			  const char *body_json, int64_t now, int64_t *id);
 	int (*file_list)(struct store *s, int (*cb)(void *ctx, const struct store_file *f), void *ctx);
 };
 

@@ -72,7 +72,7 @@ static void test_upsert_and_reopen(void **state)
 	struct store *s = NULL;
 	char err[256];
 	assert_int_equal(store_open(dbpath, &s, err, sizeof(err)), LF_OK);
-	assert_int_equal(store_schema_version(s), 2);
+	assert_int_equal(store_schema_version(s), 3);
 	inform(s, "A1", "1.0", 100);
 	inform(s, "A1", "1.1", 200);
 	inform(s, "B2", "1.0", 150);

@@ -68,5 +68,22 @@ int sq_task_transfer_complete(struct store *s, const char *device_id, const char
 int sq_file_add(struct store *s, const struct store_file *f);
 int sq_file_get(struct store *s, const char *name, struct store_file *f);
 int sq_file_list(struct store *s, int (*cb)(void *ctx, const struct store_file *f), void *ctx);
+int sq_alarm_record(struct store *s, struct store_alarm *a, int *is_new);
+int sq_alarm_get(struct store *s, int64_t id, struct store_alarm *out);
+int sq_alarm_list(struct store *s, const char *device_id, int limit, int (*cb)(void *ctx, const struct store_alarm *a),
+		  void *ctx);
+int sq_alarm_set_case(struct store *s, int64_t alarm_id, int64_t case_id);
+int sq_case_insert(struct store *s, struct store_case *c);
+int sq_case_get(struct store *s, int64_t id, struct store_case *out);
+int sq_case_open_of(struct store *s, const char *device_id, struct store_case *out);
+int sq_case_update(struct store *s, const struct store_case *c);
+int sq_case_list(struct store *s, const char *device_id, int open_only, int limit,
+		 int (*cb)(void *ctx, const struct store_case *c), void *ctx);
+int sq_case_due(struct store *s, int64_t now_ms, int64_t *ids, size_t max, size_t *n);
+int sq_case_event_add(struct store *s, const struct store_case_event *e);
+int sq_case_events(struct store *s, int64_t case_id, int (*cb)(void *ctx, const struct store_case_event *e),
+		   void *ctx);
+int sq_outbox_add(struct store *s, const char *type, const char *device_id, int64_t case_id, const char *body_json,
+		  int64_t now, int64_t *id);
 
 #endif

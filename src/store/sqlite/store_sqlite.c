@@ -38,6 +38,36 @@ static const char *const lf__migrations[] = {
 	"CREATE TABLE files ("
 	"  name TEXT PRIMARY KEY, path TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL,"
 	"  product_class TEXT NOT NULL, version TEXT NOT NULL, created INTEGER NOT NULL);",
+	/* 2 -> 3: security alarms, remediation cases and their timelines, the northbound outbox */
+	"CREATE TABLE alarms ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, device_id TEXT NOT NULL, alarm_identifier TEXT NOT NULL,"
+	"  event_time TEXT NOT NULL, notification_type TEXT NOT NULL, managed_object TEXT NOT NULL,"
+	"  event_type TEXT NOT NULL, probable_cause TEXT NOT NULL, specific_problem TEXT NOT NULL,"
+	"  severity TEXT NOT NULL, additional_text TEXT NOT NULL, additional_info TEXT NOT NULL,"
+	"  source TEXT NOT NULL, received INTEGER NOT NULL, case_id INTEGER NOT NULL DEFAULT 0,"
+	"  acked INTEGER NOT NULL DEFAULT 0, ack_user TEXT NOT NULL DEFAULT '', ack_time INTEGER NOT NULL DEFAULT 0,"
+	"  cleared INTEGER NOT NULL DEFAULT 0, clear_user TEXT NOT NULL DEFAULT '',"
+	"  clear_time INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (device_id, alarm_identifier, event_time, notification_type));"
+	"CREATE INDEX alarms_by_device ON alarms (device_id, id);"
+	"CREATE TABLE cases ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, device_id TEXT NOT NULL, state TEXT NOT NULL,"
+	"  procedure TEXT NOT NULL, rung INTEGER NOT NULL DEFAULT 0, step INTEGER NOT NULL DEFAULT 0,"
+	"  phase INTEGER NOT NULL DEFAULT 0, alarm_id INTEGER NOT NULL DEFAULT 0,"
+	"  wait_task INTEGER NOT NULL DEFAULT 0, wait_event TEXT NOT NULL DEFAULT '',"
+	"  deadline INTEGER NOT NULL DEFAULT 0, step_started INTEGER NOT NULL DEFAULT 0,"
+	"  last_contact INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL, updated INTEGER NOT NULL,"
+	"  closed INTEGER NOT NULL DEFAULT 0, outcome TEXT NOT NULL DEFAULT '', data TEXT NOT NULL DEFAULT '{}');"
+	"CREATE UNIQUE INDEX cases_one_open ON cases (device_id) WHERE closed = 0;"
+	"CREATE INDEX cases_due ON cases (deadline) WHERE closed = 0 AND deadline > 0;"
+	"CREATE TABLE case_events ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, case_id INTEGER NOT NULL, time INTEGER NOT NULL,"
+	"  from_state TEXT NOT NULL, to_state TEXT NOT NULL, why TEXT NOT NULL, task_id INTEGER NOT NULL DEFAULT 0,"
+	"  actor TEXT NOT NULL DEFAULT 'hemsd');"
+	"CREATE INDEX case_events_by_case ON case_events (case_id, id);"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, created INTEGER NOT NULL, type TEXT NOT NULL,"
+	"  device_id TEXT NOT NULL DEFAULT '', case_id INTEGER NOT NULL DEFAULT 0, body TEXT NOT NULL);",
 };
 #define LF_SCHEMA_VERSION ((int)(sizeof(lf__migrations) / sizeof(lf__migrations[0])))
 
@@ -150,6 +180,16 @@ int sq_end(struct sq *q, int failed)
 	return result;
 }
 
+static int sq_store_begin(struct store *s)
+{
+	return sq_begin(sq_of(s));
+}
+
+static int sq_store_end(struct store *s, int failed)
+{
+	return sq_end(sq_of(s), failed);
+}
+
 static void sq_close(struct store *s)
 {
 	struct sq *q = sq_of(s);
@@ -189,6 +229,21 @@ static const struct store_ops lf__sqlite_ops = {
 	.file_add = sq_file_add,
 	.file_get = sq_file_get,
 	.file_list = sq_file_list,
+	.begin = sq_store_begin,
+	.end = sq_store_end,
+	.alarm_record = sq_alarm_record,
+	.alarm_get = sq_alarm_get,
+	.alarm_list = sq_alarm_list,
+	.alarm_set_case = sq_alarm_set_case,
+	.case_insert = sq_case_insert,
+	.case_get = sq_case_get,
+	.case_open_of = sq_case_open_of,
+	.case_update = sq_case_update,
+	.case_list = sq_case_list,
+	.case_due = sq_case_due,
+	.case_event_add = sq_case_event_add,
+	.case_events = sq_case_events,
+	.outbox_add = sq_outbox_add,
 };
 
 static int lf__exec(struct sq *q, const char *sql, char *err, size_t errlen)
