@@ -26,6 +26,14 @@ static const struct lf_cfg_key lf__hems_keys[] = {
 		       "times a UDP connection request datagram is sent"),
 	LF_CFG_BOOL_KEY("connreq.provision_credentials", struct hems_config, provision_cr_credentials,
 			"at 0 BOOTSTRAP give each device its own ConnectionRequestUsername/Password"),
+	LF_CFG_BOOL_KEY("provision.alarm_reporting", struct hems_config, provision_alarm_reporting,
+			"at 0 BOOTSTRAP set security alarms to Expedited and the event tables' notification"),
+	LF_CFG_BOOL_KEY("provision.golden_config", struct hems_config, provision_golden_config,
+			"at 0 BOOTSTRAP apply the golden configuration of the device's product class"),
+	LF_CFG_STR_KEY("hemsd.policy", struct hems_config, policy,
+		       "remediation policy file (docs/policy.md); empty = the shipped default"),
+	LF_CFG_STR_KEY("hemsd.file_base_url", struct hems_config, file_base_url,
+		       "base URL of /files/ as devices see it (default http://listen_address:port)"),
 	LF_CFG_STR_KEY("cwmp.auth", struct hems_config, auth,
 		       "CPE authentication: none | digest | basic (TLS only) | cert (TLS client certificate)"),
 	LF_CFG_STR_KEY("cwmp.realm", struct hems_config, auth_realm, "HTTP authentication realm"),
@@ -49,6 +57,8 @@ void hems_config_defaults(struct hems_config *c)
 	c->connreq_timeout_s = 10;
 	c->connreq_udp_repeats = 3;
 	c->provision_cr_credentials = 1;
+	c->provision_alarm_reporting = 1;
+	c->provision_golden_config = 1;
 	snprintf(c->auth, sizeof(c->auth), "none");
 	snprintf(c->auth_realm, sizeof(c->auth_realm), "Lifeline HeMS");
 }

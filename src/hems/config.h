@@ -16,6 +16,10 @@ struct hems_config {
 	long long connreq_timeout_s; /* HTTP connection request timeout */
 	long long connreq_udp_repeats;
 	int provision_cr_credentials; /* set per-device ConnectionRequestUsername/Password at 0 BOOTSTRAP */
+	int provision_alarm_reporting; /* at 0 BOOTSTRAP: security alarms Expedited, notification attributes */
+	int provision_golden_config;   /* at 0 BOOTSTRAP: the golden configuration of the product class */
+	char policy[512];            /* remediation policy file; "" = the shipped default */
+	char file_base_url[256];     /* base URL devices use for /files/ ("" = http://listen_address:port) */
 	/* CPE authentication (CPE -> HeMS) */
 	char auth[16];               /* none | digest | basic | cert */
 	char auth_realm[64];

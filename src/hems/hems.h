@@ -29,6 +29,7 @@ struct hems_metrics {
 };
 
 struct hems_connreq;
+struct hems_remediation;
 struct hems;
 struct cwmp_transfer_complete;
 
@@ -46,6 +47,10 @@ struct hems {
 	uint16_t port; /* the port actually bound */
 	hems_transfer_complete_fn on_transfer_complete;
 	hems_request_download_fn on_request_download;
+	struct hems_remediation *remediation;
+	char file_base_url[256]; /* how devices reach /files/: cfg.file_base_url or http://address:port */
+	/* extended remediation (5.7.3): the distress channel takes over; NULL until it exists */
+	void (*on_extended_remediation)(struct hems *h, int64_t case_id, const char *reason);
 };
 
 /* An HTTP answer built by a handler; the HTTP front sends it. */

@@ -19,6 +19,7 @@
 #include "hems/connreq.h"
 #include "hems/hems.h"
 #include "hems/http_front.h"
+#include "hems/remediation.h"
 #include "hems/session.h"
 #include "store/store.h"
 
@@ -73,6 +74,7 @@ static int lf__loop(struct hems *h, struct hems_http *http, int sfd)
 		int64_t now = lf_now_ms();
 		if (now - last_tick >= 500) {
 			hems_sessions_expire(h, now, h->cfg.session_timeout_s * 1000);
+			hems_remediation_tick(h, now);
 			last_tick = now;
 		}
 	}
@@ -151,6 +153,10 @@ int main(int argc, char **argv)
 	store_task_fail_sent(h.store, "hemsd restarted while the task was in a session", (int64_t)time(NULL), &orphans);
 	if (orphans)
 		lf_warn("tasks_orphaned", "count=%d", orphans);
+	if (hems_remediation_init(&h, err, sizeof(err))) {
+		fprintf(stderr, "hemsd: %s\n", err);
+		goto out;
+	}
 	h.sessions = hems_sessions_new((size_t)h.cfg.max_sessions);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (hems_connreq_start(&h, err, sizeof(err))) {
@@ -164,6 +170,11 @@ int main(int argc, char **argv)
 	lf_info("started", "address=%s port=%u tls=%s auth=%s cwmp_path=%s store=%s schema=%d", h.cfg.listen_address,
 		h.port, h.cfg.tls_cert[0] ? "yes" : "no", h.cfg.auth, h.cfg.cwmp_path, h.cfg.store,
 		store_schema_version(h.store));
+	if (h.cfg.file_base_url[0])
+		snprintf(h.file_base_url, sizeof(h.file_base_url), "%s", h.cfg.file_base_url);
+	else
+		snprintf(h.file_base_url, sizeof(h.file_base_url), "%s://%s:%u", h.cfg.tls_cert[0] ? "https" : "http",
+			 h.cfg.listen_address, h.port);
 	if (port_file) {
 		FILE *f = fopen(port_file, "w");
 		if (!f) {
@@ -179,6 +190,7 @@ out:
 	hems_http_stop(&http);
 	hems_connreq_stop(&h);
 	hems_sessions_free(&h.sessions);
+	hems_remediation_free(&h);
 	store_close(&h.store);
 	close(sfd);
 	return status;

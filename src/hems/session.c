@@ -14,6 +14,7 @@
 #include "common/random.h"
 #include "common/timeutil.h"
 #include "cwmp/cwmp.h"
+#include "hems/remediation.h"
 #include "hems/rpc.h"
 #include "store/store.h"
 
@@ -157,6 +158,8 @@ static void lf__session_end(struct hems *h, struct hems_session *s, const char *
 		store_task_set_status(h->store, s->task_id, STORE_TASK_FAILED, NULL, why, (int64_t)time(NULL));
 		lf_warn("task_failed", "device=%s task=%lld reason=\"%s\"", s->device_id, (long long)s->task_id, why);
 		h->metrics.tasks_failed++;
+		if (h->remediation)
+			hems_remediation_on_task(h, s->task_id);
 	}
 	lf__session_unlink(h->sessions, s);
 	lf_free(s);
@@ -338,10 +341,15 @@ static void lf__handle_inform(struct hems *h, struct hems_session *existing, con
 		return;
 	}
 
-	if (h->cfg.provision_cr_credentials)
-		for (size_t i = 0; i < in->n_events; i++)
-			if (strcmp(in->events[i].code, "0 BOOTSTRAP") == 0)
+	for (size_t i = 0; i < in->n_events; i++)
+		if (strcmp(in->events[i].code, "0 BOOTSTRAP") == 0) {
+			if (h->cfg.provision_cr_credentials)
 				lf__provision_cr_credentials(h, device_id, in);
+			if (h->remediation)
+				hems_remediation_on_bootstrap(h, device_id);
+		}
+	if (h->remediation)
+		hems_remediation_on_inform(h, device_id, in);
 
 	struct hems_session *s = lf_calloc(1, sizeof(*s));
 	lf_random_hex(s->cookie, 16);
@@ -381,6 +389,8 @@ static void lf__transfer_complete(struct hems *h, struct hems_session *s, const 
 	lf_info("transfer_complete", "device=%s command_key=\"%s\" fault=%u download_task=%s", s->device_id,
 		tc->command_key ? tc->command_key : "", tc->fault_code,
 		result == LF_OK ? "matched" : (result == LF_ENOTFOUND ? "none" : "store_error"));
+	if (h->remediation)
+		hems_remediation_on_transfer_complete(h, s->device_id, tc);
 	if (h->on_transfer_complete)
 		h->on_transfer_complete(h, s->device_id, tc);
 }
@@ -477,7 +487,10 @@ static void lf__record_answer(struct hems *h, struct hems_session *s, const stru
 			cwmp_method_name(m->method));
 	}
 	lf_free(json);
+	int64_t done = s->task_id;
 	s->task_id = 0;
+	if (h->remediation)
+		hems_remediation_on_task(h, done);
 }
 
 void hems_cwmp_handle(struct hems *h, const char *cookie, const char *remote, const char *body, size_t len,

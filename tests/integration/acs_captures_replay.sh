@@ -8,7 +8,8 @@
 C="$LF_REF/captures"
 
 # The captures are whole conversations: no provisioning task of our own in between.
-start_hemsd hems --set connreq.provision_credentials=false
+start_hemsd hems --set connreq.provision_credentials=false --set provision.alarm_reporting=false \
+	--set provision.golden_config=false
 URL="http://127.0.0.1:$HEMS_PORT/cwmp"
 post() { curl -s -b "$T/jar" -c "$T/jar" -o "$T/body" -w '%{http_code}' -H 'Content-Type: text/xml' --data-binary "$@" "$URL"; }
 
