@@ -191,6 +191,10 @@ static int lf__ladder(struct policy *p, const char *rest, char *why, size_t whyl
 		}
 		for (char *ss = NULL, *step = strtok_r(rung, ",", &ss); step; step = strtok_r(NULL, ",", &ss)) {
 			lf__trim(step);
+			if (!step[0]) {
+				snprintf(why, whylen, "empty rung or step");
+				return LF_EINVAL;
+			}
 			int k = -1;
 			for (int i = 0; i < POLICY_STEP_COUNT; i++)
 				if (strcmp(step, lf__step_names[i]) == 0)
