@@ -12,7 +12,8 @@ struct hems_config {
 	char log_level[16];
 	long long session_timeout_s; /* idle time after which an open CWMP session is dropped */
 	long long max_sessions;      /* concurrent CWMP sessions; above it new ones get 503 + Retry-After */
-	char nbi_token[256];         /* bearer token of the northbound/CLI interface; empty = NBI disabled */
+	char nbi_token[256];         /* bearer token of the northbound/CLI interface (actor "admin") */
+	char nbi_tokens_file[512];   /* more tokens, one "NAME TOKEN" per line: NAME is the actor in audits */
 	long long connreq_timeout_s; /* HTTP connection request timeout */
 	long long connreq_udp_repeats;
 	int provision_cr_credentials; /* set per-device ConnectionRequestUsername/Password at 0 BOOTSTRAP */

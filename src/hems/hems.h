@@ -38,8 +38,15 @@ typedef void (*hems_transfer_complete_fn)(struct hems *h, const char *device_id,
 					  const struct cwmp_transfer_complete *tc);
 typedef void (*hems_request_download_fn)(struct hems *h, const char *device_id, const void *request_download);
 
+struct hems_nbi_token {
+	char name[64];
+	char token[256];
+};
+
 struct hems {
 	struct hems_config cfg;
+	struct hems_nbi_token *nbi_tokens; /* from cfg.nbi_tokens_file */
+	size_t n_nbi_tokens;
 	struct hems_metrics metrics;
 	struct hems_connreq *connreq; /* connection request worker */
 	struct store *store;

@@ -19,6 +19,7 @@
 #include "hems/connreq.h"
 #include "hems/hems.h"
 #include "hems/http_front.h"
+#include "hems/nbi.h"
 #include "hems/remediation.h"
 #include "hems/session.h"
 #include "store/store.h"
@@ -153,6 +154,10 @@ int main(int argc, char **argv)
 	store_task_fail_sent(h.store, "hemsd restarted while the task was in a session", (int64_t)time(NULL), &orphans);
 	if (orphans)
 		lf_warn("tasks_orphaned", "count=%d", orphans);
+	if (hems_nbi_init(&h, err, sizeof(err))) {
+		fprintf(stderr, "hemsd: %s\n", err);
+		goto out;
+	}
 	if (hems_remediation_init(&h, err, sizeof(err))) {
 		fprintf(stderr, "hemsd: %s\n", err);
 		goto out;
@@ -191,6 +196,7 @@ out:
 	hems_connreq_stop(&h);
 	hems_sessions_free(&h.sessions);
 	hems_remediation_free(&h);
+	hems_nbi_free(&h);
 	store_close(&h.store);
 	close(sfd);
 	return status;

@@ -14,6 +14,7 @@
 
 #include "common/alloc.h"
 #include "common/err.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "hems/connreq.h"
 #include "hems/rpc.h"
@@ -31,6 +32,67 @@ static int lf__token_equal(const char *a, const char *b)
 	for (size_t i = 0; i < la; i++)
 		diff |= (unsigned char)(a[i] ^ b[i % (lb ? lb : 1)]);
 	return diff == 0;
+}
+
+int hems_nbi_init(struct hems *h, char *err, size_t errlen)
+{
+	struct lf_buf b;
+	unsigned line = 0;
+	if (!h->cfg.nbi_tokens_file[0])
+		return LF_OK;
+	lf_buf_init(&b, 1024 * 1024);
+	int result = lf_file_read(h->cfg.nbi_tokens_file, &b);
+	if (result) {
+		snprintf(err, errlen, "%s: cannot read: %s", h->cfg.nbi_tokens_file, lf_strerror(result));
+		goto out;
+	}
+	for (char *save = NULL, *l = strtok_r(b.data ? b.data : (char *)"", "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		char name[64], token[256], extra[2];
+		line++;
+		while (*l == ' ' || *l == '\t')
+			l++;
+		if (!*l || *l == '#')
+			continue;
+		if (sscanf(l, "%63s %255s %1s", name, token, extra) != 2 || strlen(token) < 16) {
+			snprintf(err, errlen, "%s:%u: expected 'NAME TOKEN' with a token of at least 16 characters",
+				 h->cfg.nbi_tokens_file, line);
+			result = LF_EINVAL;
+			goto out;
+		}
+		h->nbi_tokens = lf_realloc(h->nbi_tokens, (h->n_nbi_tokens + 1) * sizeof(*h->nbi_tokens));
+		snprintf(h->nbi_tokens[h->n_nbi_tokens].name, sizeof(h->nbi_tokens[0].name), "%s", name);
+		snprintf(h->nbi_tokens[h->n_nbi_tokens].token, sizeof(h->nbi_tokens[0].token), "%s", token);
+		h->n_nbi_tokens++;
+	}
+out:
+	lf_buf_free(&b);
+	return result;
+}
+
+void hems_nbi_free(struct hems *h)
+{
+	lf_free_ptr(&h->nbi_tokens);
+	h->n_nbi_tokens = 0;
+}
+
+int hems_nbi_authorize(struct hems *h, const char *authorization, char *actor, size_t actorlen)
+{
+	if (!authorization || strncmp(authorization, "Bearer ", 7) != 0)
+		return 0;
+	const char *tok = authorization + 7;
+	int ok = 0;
+	/* Compare against every token, whatever matched, so timing says nothing about which. */
+	if (h->cfg.nbi_token[0] && lf__token_equal(tok, h->cfg.nbi_token)) {
+		snprintf(actor, actorlen, "admin");
+		ok = 1;
+	}
+	for (size_t i = 0; i < h->n_nbi_tokens; i++)
+		if (lf__token_equal(tok, h->nbi_tokens[i].token) && !ok) {
+			snprintf(actor, actorlen, "%s", h->nbi_tokens[i].name);
+			ok = 1;
+		}
+	return ok;
 }
 
 static void lf__reply_json(struct hems_reply *r, unsigned status, json_t *doc)
@@ -385,12 +447,12 @@ void hems_nbi_handle(struct hems *h, const char *method, const char *url, const 
 	char *seg[LF_MAX_SEGMENTS];
 	int n = 0;
 
-	if (!h->cfg.nbi_token[0]) {
+	char actor[64];
+	if (!h->cfg.nbi_token[0] && !h->n_nbi_tokens) {
 		lf__reply_error(r, 403, "Forbidden", "the NBI is disabled: no nbi.token configured");
 		return;
 	}
-	if (!authorization || strncmp(authorization, "Bearer ", 7) != 0 ||
-	    !lf__token_equal(authorization + 7, h->cfg.nbi_token)) {
+	if (!hems_nbi_authorize(h, authorization, actor, sizeof(actor))) {
 		lf_warn("nbi_auth_failed", "url=%s", url);
 		lf__reply_error(r, 401, "Unauthorized", "a valid 'Authorization: Bearer <token>' header is required");
 		return;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/alloc.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "firmware/bootctl.h"
@@ -100,9 +101,7 @@ static int hb_run(const char *dev, int slot, const char *agent, char **agent_arg
 	int n = snprintf(prog, sizeof(prog), "%s/%s", dir, agent);
 	if (n < 0 || (size_t)n >= sizeof(prog))
 		return LF_ETOOBIG;
-	char **argv = calloc((size_t)nargs + 2, sizeof(char *));
-	if (!argv)
-		return LF_ENOMEM;
+	char **argv = lf_calloc((size_t)nargs + 2, sizeof(char *));
 	argv[0] = prog;
 	for (int i = 0; i < nargs; i++)
 		argv[i + 1] = agent_args[i];
@@ -110,7 +109,7 @@ static int hb_run(const char *dev, int slot, const char *agent, char **agent_arg
 
 	pid_t pid = fork();
 	if (pid < 0) {
-		free(argv);
+		lf_free(argv);
 		return LF_EIO;
 	}
 	if (pid == 0) {
@@ -129,7 +128,7 @@ static int hb_run(const char *dev, int slot, const char *agent, char **agent_arg
 	hb_child = pid;
 	if (hb_stop)
 		kill(pid, hb_stop_sig ? hb_stop_sig : SIGTERM);
-	free(argv);
+	lf_free(argv);
 	for (;;) {
 		pid_t w = waitpid(pid, status, 0);
 		if (w == pid)
@@ -165,8 +164,11 @@ int main(int argc, char **argv)
 	char err[2048];
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	for (;;) {
 		char *end = NULL;
+		opt = getopt_long(argc, argv, "h", opts, NULL);
+		if (opt == -1)
+			break;
 		switch (opt) {
 		case 'd': dev = optarg; break;
 		case 'p': pub_path = optarg; break;
@@ -179,7 +181,10 @@ int main(int argc, char **argv)
 					opt == 'm' ? "max-boots" : "retry-delay-ms", optarg);
 				return HB_EXIT_USAGE;
 			}
-			*(opt == 'm' ? &max_boots : &retry_delay) = v;
+			if (opt == 'm')
+				max_boots = v;
+			else
+				retry_delay = v;
 			break;
 		}
 		case 'l':

@@ -434,8 +434,11 @@ int main(int argc, char **argv)
 	argc--;
 	argv++;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	for (;;) {
 		unsigned bit = 0;
+		opt = getopt_long(argc, argv, "h", opts, NULL);
+		if (opt == -1)
+			break;
 		switch (opt) {
 		case 'k': o.key = optarg; bit = HI_OPT_KEY; break;
 		case 'p': o.pub = optarg; bit = HI_OPT_PUB; break;

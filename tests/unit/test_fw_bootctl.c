@@ -313,7 +313,13 @@ static void test_orphans_of_interrupted_installs_are_cleaned_at_boot(void **stat
 	snprintf(a_old, sizeof(a_old), "%s.old", a);
 	assert_int_equal(rename(a, a_old), 0);
 	write_file(p, "A.new/bin/henbd", "new", 0755);
+	/* And a state write cut before its rename. */
+	char boot[512];
+	snprintf(boot, sizeof(boot), "%s/boot", dev);
+	write_file(boot, "bootctl.tmp.4242", "active = B\n", 0600);
 	assert_int_equal(choose(), FW_SLOT_A);
+	snprintf(boot, sizeof(boot), "%s/boot/bootctl.tmp.4242", dev);
+	assert_int_not_equal(access(boot, F_OK), 0);
 	slot_version(FW_SLOT_A, "1.0");
 	snprintf(p, sizeof(p), "%s/slots/B.new", dev);
 	assert_int_not_equal(access(p, F_OK), 0);
