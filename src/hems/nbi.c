@@ -17,6 +17,8 @@
 #include "common/file.h"
 #include "common/log.h"
 #include "hems/connreq.h"
+#include "hems/notify.h"
+#include "hems/remediation.h"
 #include "hems/rpc.h"
 #include "store/store.h"
 
@@ -295,8 +297,8 @@ static void lf__task_get(struct hems *h, const char *id_text, struct hems_reply 
 }
 
 /* PUT/DELETE /devices/{id}/block */
-static void lf__block(struct hems *h, const char *method, const char *id, const char *body, size_t len,
-		      struct hems_reply *r)
+static void lf__block(struct hems *h, const char *method, const char *id, const char *actor, const char *body,
+		      size_t len, struct hems_reply *r)
 {
 	int block = strcmp(method, "PUT") == 0;
 	const char *reason = "blocked by operator";
@@ -314,12 +316,24 @@ static void lf__block(struct hems *h, const char *method, const char *id, const 
 		if (jr)
 			reason = json_string_value(jr);
 	}
-	if (store_block_set(h->store, id, block, reason, (int64_t)time(NULL))) {
+	char what[384];
+	snprintf(what, sizeof(what), "%s by %s%s%s", block ? "device blocked at the HeMS" : "device unblocked", actor,
+		 block ? ": " : "", block ? reason : "");
+	/* The block, its audit row and its notification are one transaction. */
+	store_begin(h->store);
+	int failed = store_block_set(h->store, id, block, reason, (int64_t)time(NULL)) != LF_OK;
+	if (!failed) {
+		hems_case_note(h, id, actor, what);
+		hems_notify_device(h, block ? HEMS_NOTIFY_DEVICE_BLOCKED : HEMS_NOTIFY_DEVICE_UNBLOCKED, id,
+				   json_pack("{s:s, s:s}", "reason", block ? reason : "", "actor", actor));
+	}
+	if (store_end(h->store, failed)) {
 		json_decref(doc);
 		lf__reply_error(r, 500, "Internal Server Error", "store unavailable");
 		return;
 	}
-	lf_info(block ? "device_blocked" : "device_unblocked", "device=%s reason=\"%s\"", id, block ? reason : "");
+	lf_info(block ? "device_blocked" : "device_unblocked", "device=%s actor=%s reason=\"%s\"", id, actor,
+		block ? reason : "");
 	lf__reply_json(r, 200, json_pack("{s:s, s:b}", "deviceId", id, "blocked", block));
 	json_decref(doc);
 }
@@ -440,6 +454,124 @@ static void lf__cwmp_user_set(struct hems *h, const char *user, const char *body
 	lf__reply_json(r, 200, json_pack("{s:s}", "username", user));
 }
 
+static json_t *lf__case_json(const struct store_case *c)
+{
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:i, s:i, s:I, s:I, s:I, s:I, s:s}", "caseId", (json_int_t)c->id,
+			      "deviceId", c->device_id, "state", c->state, "procedure", c->procedure, "rung", c->rung + 1,
+			      "step", c->step + 1, "alarmId", (json_int_t)c->alarm_id, "created", (json_int_t)c->created,
+			      "updated", (json_int_t)c->updated, "closed", (json_int_t)c->closed, "outcome", c->outcome);
+	if (c->wait_event[0])
+		json_object_set_new(o, "waitingFor", json_string(c->wait_event));
+	if (c->wait_task)
+		json_object_set_new(o, "waitingForTask", json_integer(c->wait_task));
+	json_t *data = json_loads(c->data, 0, NULL);
+	if (json_is_object(data) && json_object_size(data))
+		json_object_set(o, "data", data);
+	json_decref(data);
+	return o;
+}
+
+static int lf__collect_case(void *ctx, const struct store_case *c)
+{
+	json_array_append_new(ctx, lf__case_json(c));
+	return 0;
+}
+
+static int lf__collect_event(void *ctx, const struct store_case_event *e)
+{
+	json_array_append_new(ctx, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s}", "time", (json_int_t)e->time, "from",
+					     e->from, "to", e->to, "why", e->why, "taskId", (json_int_t)e->task_id,
+					     "actor", e->actor));
+	return 0;
+}
+
+static json_t *lf__alarm_json(const struct store_alarm *a)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:b}", "alarmId",
+			 (json_int_t)a->id, "deviceId", a->device_id, "alarmIdentifier", a->alarm_identifier,
+			 "eventTime", a->event_time, "notificationType", a->notification_type, "eventType",
+			 a->event_type, "probableCause", a->probable_cause, "specificProblem", a->specific_problem,
+			 "perceivedSeverity", a->severity, "additionalText", a->additional_text, "source", a->source,
+			 "received", (json_int_t)a->received, "caseId", (json_int_t)a->case_id, "acknowledged",
+			 a->acked, "cleared", a->cleared);
+}
+
+static int lf__collect_alarm(void *ctx, const struct store_alarm *a)
+{
+	json_array_append_new(ctx, lf__alarm_json(a));
+	return 0;
+}
+
+static int lf__parse_id(const char *text, int64_t *id)
+{
+	char *end = NULL;
+	long long v = strtoll(text, &end, 10);
+	if (!end || *end || v <= 0)
+		return -1;
+	*id = v;
+	return 0;
+}
+
+static void lf__case_get(struct hems *h, const char *id_text, struct hems_reply *r)
+{
+	int64_t id;
+	struct store_case c;
+	if (lf__parse_id(id_text, &id)) {
+		lf__reply_error(r, 400, "Bad Request", "case id must be a positive integer");
+		return;
+	}
+	if (store_case_get(h->store, id, &c) != LF_OK) {
+		lf__reply_error(r, 404, "Not Found", "no such case");
+		return;
+	}
+	json_t *doc = lf__case_json(&c);
+	json_t *timeline = json_array();
+	store_case_events(h->store, id, lf__collect_event, timeline);
+	json_object_set_new(doc, "timeline", timeline);
+	struct store_alarm a;
+	if (c.alarm_id && store_alarm_get(h->store, c.alarm_id, &a) == LF_OK)
+		json_object_set_new(doc, "alarm", lf__alarm_json(&a));
+	lf__reply_json(r, 200, doc);
+}
+
+/* POST /devices/{id}/cases {"procedure"}, POST /cases/{id}/cancel {"reason"}, POST /cases/{id}/decision. */
+static void lf__case_instruction(struct hems *h, const char *what, const char *target, const char *actor,
+				 const char *body, size_t len, struct hems_reply *r)
+{
+	char err[256];
+	int64_t id = 0;
+	json_t *doc = lf__body_object(body && len ? body : "{}", body && len ? len : 2, r);
+	if (!doc)
+		return;
+	const char *reason = json_string_value(json_object_get(doc, "reason"));
+	int result;
+	if (strcmp(what, "start") == 0) {
+		const char *proc = json_string_value(json_object_get(doc, "procedure"));
+		result = hems_case_start(h, target, proc ? proc : "", actor, &id, err, sizeof(err));
+	} else if (lf__parse_id(target, &id)) {
+		snprintf(err, sizeof(err), "case id must be a positive integer");
+		result = LF_EINVAL;
+	} else if (strcmp(what, "cancel") == 0) {
+		result = hems_case_cancel(h, id, actor, reason);
+		snprintf(err, sizeof(err), "%s", result == LF_ENOTFOUND ? "no such case" : "the case is closed");
+	} else {
+		const char *decision = json_string_value(json_object_get(doc, "decision"));
+		result = hems_case_decide(h, id, decision ? decision : "", actor, reason, err, sizeof(err));
+	}
+	json_decref(doc);
+	if (result) {
+		unsigned st = result == LF_ENOTFOUND ? 404 : result == LF_EEXIST ? 409 : 400;
+		lf__reply_error(r, st, st == 404 ? "Not Found" : st == 409 ? "Conflict" : "Bad Request", err);
+		return;
+	}
+	lf_info("nbi_instruction", "actor=%s what=%s target=%s case=%lld", actor, what, target, (long long)id);
+	char id_text[24];
+	snprintf(id_text, sizeof(id_text), "%lld", (long long)id);
+	lf__case_get(h, id_text, r);
+	if (strcmp(what, "start") == 0)
+		r->status = 201;
+}
+
 void hems_nbi_handle(struct hems *h, const char *method, const char *url, const char *authorization,
 		     const char *body, size_t len, struct hems_reply *r)
 {
@@ -500,6 +632,8 @@ void hems_nbi_handle(struct hems *h, const char *method, const char *url, const 
 		lf__reply_json(r, 200, json_pack("{s:o}", "tasks", list));
 	} else if (n == 3 && strcmp(seg[0], "devices") == 0 && strcmp(seg[2], "connection-request") == 0 && post) {
 		int result = hems_connreq_wake(h, seg[1]);
+		if (!result)
+			hems_case_note(h, seg[1], actor, "management connection forced (connection request)");
 		if (result)
 			lf__reply_error(r, result == LF_ENOTFOUND ? 404 : 503, "Not Sent",
 					result == LF_ENOTFOUND ? "unknown device or no connection request address"
@@ -508,7 +642,7 @@ void hems_nbi_handle(struct hems *h, const char *method, const char *url, const 
 			lf__reply_json(r, 202, json_pack("{s:s}", "connectionRequest", "queued"));
 	} else if (n == 3 && strcmp(seg[0], "devices") == 0 && strcmp(seg[2], "block") == 0 &&
 		   (strcmp(method, "PUT") == 0 || strcmp(method, "DELETE") == 0)) {
-		lf__block(h, method, seg[1], body, len, r);
+		lf__block(h, method, seg[1], actor, body, len, r);
 	} else if (n == 2 && strcmp(seg[0], "tasks") == 0 && get) {
 		lf__task_get(h, seg[1], r);
 	} else if (n == 1 && strcmp(seg[0], "tasks") == 0 && get) {
@@ -521,6 +655,29 @@ void hems_nbi_handle(struct hems *h, const char *method, const char *url, const 
 		json_t *list = json_array();
 		store_file_list(h->store, lf__collect_file, list);
 		lf__reply_json(r, 200, json_pack("{s:o}", "files", list));
+	} else if (n == 3 && strcmp(seg[0], "devices") == 0 && strcmp(seg[2], "cases") == 0 && get) {
+		json_t *list = json_array();
+		store_case_list(h->store, seg[1], 0, 1000, lf__collect_case, list);
+		lf__reply_json(r, 200, json_pack("{s:o}", "cases", list));
+	} else if (n == 3 && strcmp(seg[0], "devices") == 0 && strcmp(seg[2], "cases") == 0 && post) {
+		lf__case_instruction(h, "start", seg[1], actor, body, len, r);
+	} else if (n == 3 && strcmp(seg[0], "devices") == 0 && strcmp(seg[2], "alarms") == 0 && get) {
+		json_t *list = json_array();
+		store_alarm_list(h->store, seg[1], 1000, lf__collect_alarm, list);
+		lf__reply_json(r, 200, json_pack("{s:o}", "alarms", list));
+	} else if (n == 1 && strcmp(seg[0], "cases") == 0 && get) {
+		json_t *list = json_array();
+		store_case_list(h->store, NULL, 0, 1000, lf__collect_case, list);
+		lf__reply_json(r, 200, json_pack("{s:o}", "cases", list));
+	} else if (n == 2 && strcmp(seg[0], "cases") == 0 && strcmp(seg[1], "open") == 0 && get) {
+		json_t *list = json_array();
+		store_case_list(h->store, NULL, 1, 1000, lf__collect_case, list);
+		lf__reply_json(r, 200, json_pack("{s:o}", "cases", list));
+	} else if (n == 2 && strcmp(seg[0], "cases") == 0 && get) {
+		lf__case_get(h, seg[1], r);
+	} else if (n == 3 && strcmp(seg[0], "cases") == 0 && post &&
+		   (strcmp(seg[2], "cancel") == 0 || strcmp(seg[2], "decision") == 0)) {
+		lf__case_instruction(h, seg[2], seg[1], actor, body, len, r);
 	} else if (n == 2 && strcmp(seg[0], "cwmp-users") == 0 && strcmp(method, "PUT") == 0) {
 		lf__cwmp_user_set(h, seg[1], body, len, r);
 	} else {

@@ -1,13 +1,17 @@
-/* config.h: henbd's configuration: factory identity, the ACS to call, timers; errors name file and line. */
+/* config.h: henbd's configuration: factory identity and data model defaults, the ACS to call, the connection
+ * request listeners, timers. Errors name the file and line. */
 #ifndef LF_HENB_CONFIG_H
 #define LF_HENB_CONFIG_H
 
 #include <stddef.h>
 
 struct henb_config {
+	/* [henb] the process */
 	char state_dir[512];
+	char device_dir[512];
 	char log_level[16];
-	/* Identity (DeviceInfo) */
+	long long hal_poll_ms;
+	/* [device] identity (DeviceInfo) */
 	char manufacturer[65];
 	char oui[8];
 	char product_class[65];
@@ -15,21 +19,64 @@ struct henb_config {
 	char hardware_version[65];
 	char software_version[65];
 	char provisioning_code[65];
-	/* ManagementServer factory values */
+	char model_name[65];
+	char description[257];
+	/* [acs] ManagementServer factory values and the management path */
 	char acs_url[257];
 	char acs_username[257];
 	char acs_password[257];
+	char ca_file[512];
+	char client_cert[512];
+	char client_key[512];
 	int periodic_inform_enable;
 	long long periodic_inform_interval; /* s */
+	char periodic_inform_time[32];      /* dateTime phase reference; "" = the CPE chooses */
 	long long retry_min_wait;           /* CWMPRetryMinimumWaitInterval, s */
 	long long retry_multiplier;         /* CWMPRetryIntervalMultiplier, per mille */
+	long long notification_throttle;    /* DefaultActiveNotificationThrottle, s */
 	long long second_ms;                /* length of one protocol second in ms; 1000 except in tests */
 	long long http_timeout;             /* s, per HTTP exchange */
+	/* [cr] connection request listeners */
+	int cr_enable;                      /* HTTPConnectionRequestEnable */
+	char cr_address[64];
+	long long cr_port;
+	char cr_path[64];
+	char cr_host[256];                  /* host written in ConnectionRequestURL; "" = derived */
+	char cr_username[257];
+	char cr_password[257];
+	long long cr_rate_limit;            /* accepted connection requests per minute, HTTP and UDP together */
+	int udp_enable;
+	char udp_address[64];
+	long long udp_port;
+	long long udp_ts_window;            /* s: accepted distance of a UDP request's ts from our clock; 0 = off */
+	/* [fap] FAPService.1 factory values */
+	int fap_admin_state;
+	char fap_secgw1[65];
+	char fap_secgw2[65];
+	char fap_secgw3[65];
+	char fap_s1_servers[257];
+	long long fap_s1_port;
+	long long fap_earfcn_dl;
+	long long fap_earfcn_ul;
+	long long fap_band;
+	char fap_phy_cell_id[65];
+	long long fap_tac;
+	long long fap_cell_identity;
+	char fap_plmn[8];
+	/* [distress] vendor object factory values */
+	int distress_enable;
+	char distress_url[257];
 };
+
+/* HENB_CFG(field): how a data model parameter names its factory default in struct henb_config (0 = none). */
+#define HENB_CFG(field) ((int)offsetof(struct henb_config, field) + 1)
 
 void henb_config_defaults(struct henb_config *c);
 int henb_config_load(struct henb_config *c, const char *path, char *err, size_t errlen);
 int henb_config_set(struct henb_config *c, const char *assignment, char *err, size_t errlen);
+/* henb_config_check: cross-field consistency (OUI shape, URL scheme, ...); LF_EINVAL with the reason. */
+int henb_config_check(const struct henb_config *c, char *err, size_t errlen);
+/* henb_config_print_keys: every key with its default and help, for --help. */
 void henb_config_print_keys(void);
 
 #endif

@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "henb/agent.h"
 #include "henb/config.h"
+#include "henb/hal/hal.h"
 
 static struct henb_agent lf__agent;
 
@@ -25,19 +26,49 @@ static void lf__usage(FILE *f)
 		"SYNOPSIS\n"
 		"    henbd [-c FILE] [--set SECTION.KEY=VALUE]...\n\n"
 		"DESCRIPTION\n"
-		"    Registers the HeNB at its HeMS with Inform (0 BOOTSTRAP on first contact, 1 BOOT on every\n"
-		"    start, 2 PERIODIC on PeriodicInformInterval), answers the HeMS's requests in the session,\n"
-		"    and retries failed sessions with the randomised, growing waits of TR-069 3.2.1.1.\n"
-		"    State is kept in henb.state_dir/henbd.state, replaced atomically. Logs are key=value lines\n"
-		"    on stderr. SIGTERM or SIGINT stop it cleanly.\n\n"
+		"    The management agent of an LTE femtocell (HeNB): a TR-069 (CWMP) CPE that registers at its HeMS\n"
+		"    (the ACS) and is managed by it.\n\n"
+		"    Sessions. Every session starts with an Inform carrying the pending events: 0 BOOTSTRAP on first\n"
+		"    contact with an ACS URL (and after a factory reset or a new ManagementServer.URL), 1 BOOT on every\n"
+		"    start, 2 PERIODIC every PeriodicInformInterval, 3 SCHEDULED + M ScheduleInform, 4 VALUE CHANGE,\n"
+		"    6 CONNECTION REQUEST, 7 TRANSFER COMPLETE + M Download, 8 DIAGNOSTICS COMPLETE, M Reboot; the\n"
+		"    forced-inform parameters and the changed ones ride in its ParameterList. Queued TransferCompletes\n"
+		"    follow, then the HeMS's requests are answered until it ends the session (204). A failed session is\n"
+		"    retried after a random wait in [m*(k/1000)^(n-1), m*(k/1000)^n] s (TR-069 3.2.1.1; m, k from\n"
+		"    CWMPRetryMinimumWaitInterval and CWMPRetryIntervalMultiplier), with RetryCount n in the Inform.\n\n"
+		"    RPCs. GetRPCMethods, GetParameterValues, GetParameterNames, Get/SetParameterAttributes,\n"
+		"    SetParameterValues (atomic; fault 9003 with one SetParameterValuesFault 9005/9006/9007/9008 per bad\n"
+		"    entry), AddObject, DeleteObject, Reboot, FactoryReset, ScheduleInform, Download (accepted with\n"
+		"    Status 1; the outcome comes as a TransferComplete). Others get fault 9000.\n\n"
+		"    Data model. Device.DeviceInfo, Device.ManagementServer, Device.FaultMgmt (SupportedAlarm,\n"
+		"    CurrentAlarm and the History/Expedited/Queued event rings), Device.SelfTestDiagnostics, a subset of\n"
+		"    Device.Services.FAPService.1 (TR-196: FAPControl.LTE, Gateway, RAN/EPC, PLMN and neighbour lists)\n"
+		"    and Device.X_<OUI>_Security / X_<OUI>_Distress. Every table has a fixed maximum. Parameters with\n"
+		"    Notification 2 (active) open a session when the device changes them, no sooner than\n"
+		"    DefaultActiveNotificationThrottle s after the last session; passive (1) ones ride the next Inform.\n\n"
+		"    Connection requests. HTTP GET on ConnectionRequestURL with Digest (MD5, qop=auth) against\n"
+		"    ConnectionRequestUsername/Password: 200 and a session, 401 for bad credentials (counted in\n"
+		"    X_<OUI>_Security.ConnReqAuthFailures), 503 over cr.rate_limit per minute. UDP connection requests\n"
+		"    (TR-069 Annex G) on UDPConnectionRequestAddress: signature, replay and clock checked, anything else\n"
+		"    dropped silently. Empty credentials refuse every connection request.\n\n"
+		"    State. Writable values, instance numbers, attributes, pending events, TransferCompletes and the\n"
+		"    FaultMgmt tables are kept in henb.state_dir/henbd.state, replaced atomically and sealed with a\n"
+		"    SHA-256; factory values come from the configuration, persisted values override them. A state file\n"
+		"    that does not verify is kept as henbd.state.bad and henbd starts from the factory state.\n\n"
+		"    Platform. The HAL device directory (henb.device_dir) holds the S1 link state (s1_link) and the RF\n"
+		"    transmitter (rf_tx) files, see docs/henb-hal.md. Reboot: under the launcher (LF_BOOT_SLOT set)\n"
+		"    henbd exits with status 10; otherwise it re-executes itself. Logs are key=value lines on stderr.\n"
+		"    SIGTERM or SIGINT stop it cleanly.\n\n"
 		"OPTIONS\n"
 		"    -c, --config FILE     configuration file (see etc/henbd.conf.example)\n"
 		"    --set KEY=VALUE       override one configuration key, e.g. --set acs.url=http://hems:7547/cwmp\n"
 		"    -h, --help            this text\n"
 		"    -V, --version         print the version\n\n"
-		"CONFIGURATION KEYS\n");
+		"CONFIGURATION KEYS (key = default)\n");
 	henb_config_print_keys();
-	fprintf(f, "\nEXIT STATUS\n    0 after a clean stop, 1 on a start-up error (the message names the cause).\n");
+	fprintf(f, "\nEXIT STATUS\n"
+		   "    0 after a clean stop; 1 on a start-up error (the message names the cause); 10 reboot and 11\n"
+		   "    shutdown when run by the launcher (LF_BOOT_SLOT set).\n");
 }
 
 int main(int argc, char **argv)
@@ -86,7 +117,7 @@ int main(int argc, char **argv)
 	lf_log_init("henbd", (enum lf_log_level)level);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 
-	if (henb_agent_init(&lf__agent, &cfg, err, sizeof(err))) {
+	if (henb_agent_init(&lf__agent, &cfg, argv, err, sizeof(err))) {
 		fprintf(stderr, "henbd: %s\n", err);
 		henb_agent_free(&lf__agent);
 		curl_global_cleanup();
@@ -100,7 +131,13 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	henb_agent_run(&lf__agent);
+	enum henb_exit how = lf__agent.exit_action;
 	henb_agent_free(&lf__agent);
 	curl_global_cleanup();
+	/* Everything is persisted and released: the HAL may now restart or power off the device. */
+	if (how == HENB_EXIT_REBOOT)
+		return henb_hal_reboot(argv);
+	if (how == HENB_EXIT_SHUTDOWN)
+		return henb_hal_shutdown();
 	return 0;
 }

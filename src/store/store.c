@@ -271,3 +271,110 @@ int store_device_id(char *out, size_t outlen, const char *oui, const char *produ
 	out[pos++] = '-';
 	return lf__store_append_escaped(out, outlen, &pos, serial);
 }
+
+/* ---------------------------------------------------------------- northbound (Interface Type 2) */
+
+int store_alarm_query(struct store *s, const struct store_alarm_filter *f, int limit,
+		      int (*cb)(void *ctx, const struct store_alarm_record *r), void *ctx)
+{
+	return s->ops->alarm_query(s, f, limit, cb, ctx);
+}
+
+int store_alarm_record_of(struct store *s, int64_t alarm_event_id, int64_t *record_id)
+{
+	return s->ops->alarm_record_of(s, alarm_event_id, record_id);
+}
+
+int store_alarm_ack(struct store *s, int64_t id, int acked, const char *user, int64_t now)
+{
+	return s->ops->alarm_ack(s, id, acked, user, now);
+}
+
+int store_alarm_clear(struct store *s, int64_t id, const char *user, int64_t now)
+{
+	return s->ops->alarm_clear(s, id, user, now);
+}
+
+int store_subscription_add(struct store *s, struct store_subscription *sub, int64_t now)
+{
+	return s->ops->subscription_add(s, sub, now);
+}
+
+int store_subscription_get(struct store *s, int64_t id, struct store_subscription *out)
+{
+	return s->ops->subscription_get(s, id, out);
+}
+
+int store_subscription_list(struct store *s, int (*cb)(void *ctx, const struct store_subscription *sub), void *ctx)
+{
+	return s->ops->subscription_list(s, cb, ctx);
+}
+
+int store_subscription_delete(struct store *s, int64_t id)
+{
+	return s->ops->subscription_delete(s, id);
+}
+
+int store_subscription_set_url(struct store *s, int64_t id, const char *url)
+{
+	return s->ops->subscription_set_url(s, id, url);
+}
+
+int store_subscription_advance(struct store *s, int64_t id, int64_t cursor, int delivered, int64_t now_ms)
+{
+	return s->ops->subscription_advance(s, id, cursor, delivered, now_ms);
+}
+
+int store_subscription_failed(struct store *s, int64_t id, const char *error, int64_t now_ms)
+{
+	return s->ops->subscription_failed(s, id, error, now_ms);
+}
+
+int store_outbox_after(struct store *s, int64_t after_id, int limit,
+		       int (*cb)(void *ctx, const struct store_outbox_row *row), void *ctx)
+{
+	return s->ops->outbox_after(s, after_id, limit, cb, ctx);
+}
+
+int store_outbox_add_target(struct store *s, int64_t target, const char *type, const char *device_id,
+			    int64_t case_id, const char *body_json, int64_t now, int64_t *id)
+{
+	return s->ops->outbox_add_target(s, target, type, device_id, case_id, body_json, now, id);
+}
+
+int store_outbox_last_id(struct store *s, int64_t *id)
+{
+	return s->ops->outbox_last_id(s, id);
+}
+
+int store_outbox_pending(struct store *s, int64_t subscription_id, int64_t cursor, int64_t *count,
+			 int64_t *oldest_created)
+{
+	return s->ops->outbox_pending(s, subscription_id, cursor, count, oldest_created);
+}
+
+void store_outbox_row_clear(struct store_outbox_row *row)
+{
+	lf_free_ptr(&row->body);
+}
+
+int store_measure_add(struct store *s, struct store_measure *m)
+{
+	return s->ops->measure_add(s, m);
+}
+
+int store_measure_get(struct store *s, int64_t id, struct store_measure *out)
+{
+	return s->ops->measure_get(s, id, out);
+}
+
+int store_measure_update(struct store *s, const struct store_measure *m)
+{
+	return s->ops->measure_update(s, m);
+}
+
+int store_measure_list(struct store *s, const char *device_id, const char *status, int limit,
+		       int (*cb)(void *ctx, const struct store_measure *m), void *ctx)
+{
+	return s->ops->measure_list(s, device_id, status, limit, cb, ctx);
+}

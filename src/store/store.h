@@ -247,4 +247,125 @@ int store_outbox_add(struct store *s, const char *type, const char *device_id, i
  * outside [A-Za-z0-9._~] in ProductClass and SerialNumber written as %XX (so '-' cannot be ambiguous). */
 int store_device_id(char *out, size_t outlen, const char *oui, const char *product_class, const char *serial);
 
+/* ================================================================ northbound (Interface Type 2)
+ * FaultMnS alarm records and their ack/clear state, subscriptions with their delivery cursor, reading the
+ * outbox, and higher-level measures (5.7.4). Used by hems/fm_nbi, hems/outbox and hems/enforcement. */
+
+#define STORE_MAX_CALLBACK 1024 /* a subscriber's consumerReference URL */
+#define STORE_MAX_FILTER 2048   /* a subscription filter, JSON text */
+
+/* Which alarm records store_alarm_query returns; every field narrows, NULL / -1 is "any". */
+struct store_alarm_filter {
+	int64_t id;             /* one record (by the id of any of its events); 0 = any */
+	const char *device_id;
+	const char *severity;   /* current severity, TR-181 spelling ("Major"; "Cleared" for cleared records) */
+	const char *event_type; /* TR-181 EventType text ("Integrity Violation") */
+	int acked;              /* 0 unacknowledged, 1 acknowledged, -1 any */
+	int cleared;            /* 0 active, 1 cleared, -1 any */
+	const char *since;      /* event time bounds, ISO 8601 (inclusive) */
+	const char *until;
+};
+
+/* An alarm record (TS 28.532 AlarmRecord): the event that raised the alarm (a NewAlarm, or a ChangedAlarm that
+ * came without one) folded with the later events of the same AlarmIdentifier up to its next raise. */
+struct store_alarm_record {
+	struct store_alarm a;     /* the raising event; a.id is the alarmId */
+	char severity_now[20];    /* severity of the latest ChangedAlarm, else the raising one; "Cleared" once cleared */
+	char changed_time[40];    /* event time of the latest ChangedAlarm, "" if none */
+	int64_t last_event_id;    /* the record's newest event row */
+};
+
+/* store_alarm_query: alarm records matching f, newest first, at most limit; cb as in store_alarm_list. */
+int store_alarm_query(struct store *s, const struct store_alarm_filter *f, int limit,
+		      int (*cb)(void *ctx, const struct store_alarm_record *r), void *ctx);
+/* store_alarm_record_of: the id of the record the event alarm_event_id belongs to (itself for a raising
+ * event). LF_ENOTFOUND when no such event. */
+int store_alarm_record_of(struct store *s, int64_t alarm_event_id, int64_t *record_id);
+/* store_alarm_ack: set the ack state of record id (acked 1/0) by user at now (unix seconds). */
+int store_alarm_ack(struct store *s, int64_t id, int acked, const char *user, int64_t now);
+/* store_alarm_clear: clear record id by user (operator clear). LF_EEXIST when it was cleared already. */
+int store_alarm_clear(struct store *s, int64_t id, const char *user, int64_t now);
+
+/* A subscriber of northbound notifications and where its delivery stands. */
+struct store_subscription {
+	int64_t id;
+	char consumer_reference[STORE_MAX_CALLBACK]; /* callback URL, POSTed to */
+	char filter[STORE_MAX_FILTER];   /* JSON object (see hems/fm_nbi.h); "{}" = every notification */
+	char owner[65];                  /* "nm" (FaultMnS API) or "enforcement:<measure>" (webhook adapter) */
+	int64_t created;                 /* unix seconds */
+	int64_t cursor;                  /* every outbox row up to this id is acknowledged (2xx) or not for it */
+	int64_t delivered;               /* notifications acknowledged */
+	int64_t failures;                /* failed attempts since the last success */
+	int64_t failed_total;            /* failed attempts ever */
+	char last_error[256];
+	int64_t last_attempt;            /* unix ms */
+	int64_t last_success;            /* unix ms */
+};
+
+/* store_subscription_add: insert sub (sub->id, ->created and ->cursor set). Its cursor starts at the newest
+ * outbox row: a subscription receives what happens after it was created. */
+int store_subscription_add(struct store *s, struct store_subscription *sub, int64_t now);
+int store_subscription_get(struct store *s, int64_t id, struct store_subscription *out);
+/* store_subscription_list: every subscription in id order. */
+int store_subscription_list(struct store *s, int (*cb)(void *ctx, const struct store_subscription *sub), void *ctx);
+/* store_subscription_delete: LF_ENOTFOUND when there is no such subscription. */
+int store_subscription_delete(struct store *s, int64_t id);
+/* store_subscription_set_url: change the callback URL (adapters follow their configuration). */
+int store_subscription_set_url(struct store *s, int64_t id, const char *url);
+/* store_subscription_advance: move the cursor forward to cursor (never back); delivered > 0 records that many
+ * acknowledged notifications at now_ms and resets failures. */
+int store_subscription_advance(struct store *s, int64_t id, int64_t cursor, int delivered, int64_t now_ms);
+/* store_subscription_failed: one failed delivery attempt with its error. */
+int store_subscription_failed(struct store *s, int64_t id, const char *error, int64_t now_ms);
+
+/* One outbox row as the delivery reads it. */
+struct store_outbox_row {
+	int64_t id;          /* the notificationId */
+	int64_t created;     /* unix seconds */
+	char type[64];
+	char device_id[STORE_MAX_ID];
+	int64_t case_id;
+	int64_t target;      /* 0 = for every subscription; else only for that subscription */
+	char *body;          /* JSON (owned; store_outbox_row_clear) */
+};
+
+/* store_outbox_after: rows with id > after_id in id order, at most limit. */
+int store_outbox_after(struct store *s, int64_t after_id, int limit,
+		       int (*cb)(void *ctx, const struct store_outbox_row *row), void *ctx);
+/* store_outbox_add_target: store_outbox_add for one subscription only (target). */
+int store_outbox_add_target(struct store *s, int64_t target, const char *type, const char *device_id,
+			    int64_t case_id, const char *body_json, int64_t now, int64_t *id);
+/* store_outbox_last_id: the newest row's id (0 when empty). */
+int store_outbox_last_id(struct store *s, int64_t *id);
+/* store_outbox_pending: rows after cursor a subscription (id) may receive: their count and the creation time of
+ * the oldest (0 when none). */
+int store_outbox_pending(struct store *s, int64_t subscription_id, int64_t cursor, int64_t *count,
+			 int64_t *oldest_created);
+void store_outbox_row_clear(struct store_outbox_row *row);
+
+/* A higher-level measure (5.7.4) requested by NM or by policy, and its result. */
+struct store_measure {
+	int64_t id;
+	char device_id[STORE_MAX_ID];
+	char measure[32];     /* hems-block hems-unblock segw-blacklist gw-block subscriber-notify */
+	char adapter[16];     /* builtin exec webhook */
+	char reason[256];
+	char actor[65];       /* who asked: "nm", "nm:<user>", "policy", operator name */
+	int64_t case_id;      /* the device's case when it was asked, 0 = none */
+	char status[16];      /* queued running succeeded failed */
+	int exit_status;      /* exec: exit code, -1 when killed or not run */
+	char result[512];     /* what happened, for people */
+	int64_t outbox_id;    /* webhook: the outbox row that carries it */
+	int64_t created;      /* unix seconds */
+	int64_t finished;     /* unix seconds, 0 = not yet */
+};
+
+int store_measure_add(struct store *s, struct store_measure *m);
+int store_measure_get(struct store *s, int64_t id, struct store_measure *out);
+/* store_measure_update: write status, exit_status, result, outbox_id and finished of m (by m->id). */
+int store_measure_update(struct store *s, const struct store_measure *m);
+/* store_measure_list: measures of a device (all when NULL) with a status (any when NULL), newest first. */
+int store_measure_list(struct store *s, const char *device_id, const char *status, int limit,
+		       int (*cb)(void *ctx, const struct store_measure *m), void *ctx);
+
 #endif

@@ -54,6 +54,32 @@ struct store_ops {
 	int (*outbox_add)(struct store *s, const char *type, const char *device_id, int64_t case_id,
 			  const char *body_json, int64_t now, int64_t *id);
 	int (*file_list)(struct store *s, int (*cb)(void *ctx, const struct store_file *f), void *ctx);
+	/* northbound (Interface Type 2): alarm records, subscriptions, outbox reading, measures */
+	int (*alarm_query)(struct store *s, const struct store_alarm_filter *f, int limit,
+			   int (*cb)(void *ctx, const struct store_alarm_record *r), void *ctx);
+	int (*alarm_record_of)(struct store *s, int64_t alarm_event_id, int64_t *record_id);
+	int (*alarm_ack)(struct store *s, int64_t id, int acked, const char *user, int64_t now);
+	int (*alarm_clear)(struct store *s, int64_t id, const char *user, int64_t now);
+	int (*subscription_add)(struct store *s, struct store_subscription *sub, int64_t now);
+	int (*subscription_get)(struct store *s, int64_t id, struct store_subscription *out);
+	int (*subscription_list)(struct store *s, int (*cb)(void *ctx, const struct store_subscription *sub),
+				 void *ctx);
+	int (*subscription_delete)(struct store *s, int64_t id);
+	int (*subscription_set_url)(struct store *s, int64_t id, const char *url);
+	int (*subscription_advance)(struct store *s, int64_t id, int64_t cursor, int delivered, int64_t now_ms);
+	int (*subscription_failed)(struct store *s, int64_t id, const char *error, int64_t now_ms);
+	int (*outbox_after)(struct store *s, int64_t after_id, int limit,
+			    int (*cb)(void *ctx, const struct store_outbox_row *row), void *ctx);
+	int (*outbox_add_target)(struct store *s, int64_t target, const char *type, const char *device_id,
+				 int64_t case_id, const char *body_json, int64_t now, int64_t *id);
+	int (*outbox_last_id)(struct store *s, int64_t *id);
+	int (*outbox_pending)(struct store *s, int64_t subscription_id, int64_t cursor, int64_t *count,
+			      int64_t *oldest_created);
+	int (*measure_add)(struct store *s, struct store_measure *m);
+	int (*measure_get)(struct store *s, int64_t id, struct store_measure *out);
+	int (*measure_update)(struct store *s, const struct store_measure *m);
+	int (*measure_list)(struct store *s, const char *device_id, const char *status, int limit,
+			    int (*cb)(void *ctx, const struct store_measure *m), void *ctx);
 };
 
 /* Every back end's handle starts with this. */

@@ -33,6 +33,14 @@ static void lf__usage(FILE *f)
 		   "    tasks [ID]                      recent tasks (of one device)\n"
 		   "    connect ID                      send a connection request (HTTP, then UDP)\n"
 		   "    block ID [REASON] | unblock ID  refuse / accept the device's sessions\n"
+		   "    alarms ID                       security alarms received from a HeNB\n"
+		   "    cases [ID]                      remediation cases (of one device)\n"
+		   "    case CASE                       one case and its timeline\n"
+		   "    case start ID PROCEDURE [WHY]   open a case by hand (notify-only, reconfigure, reload-software,\n"
+		   "                                    fatal, diagnose-first)\n"
+		   "    case cancel CASE [WHY]          close an open case\n"
+		   "    case decide CASE block|release|retry [WHY]\n"
+		   "                                    the decision on a case awaiting instructions\n"
 		   "    files                           files the file server hands out\n"
 		   "    file add NAME PATH [--product-class X] [--version V]\n"
 		   "                                    register a file (hemsd computes size and SHA-256)\n"
@@ -340,6 +348,110 @@ static int lf__device_path(char *path, size_t len, const char *device, const cha
 	return 0;
 }
 
+static int lf__cmd_cases(const struct lf__ctl *ctl, const char *device, int open_only)
+{
+	char path[1024], enc[768];
+	json_t *doc = NULL;
+	if (device) {
+		lf__encode(device, enc, sizeof(enc));
+		snprintf(path, sizeof(path), "/nbi/v1/devices/%s/cases", enc);
+	} else {
+		snprintf(path, sizeof(path), open_only ? "/nbi/v1/cases/open" : "/nbi/v1/cases");
+	}
+	int rc = lf__get(ctl, path, &doc);
+	if (rc)
+		return rc;
+	if (ctl->json) {
+		lf__print_json(doc);
+	} else {
+		size_t i;
+		json_t *c;
+		printf("%-6s %-40s %-16s %-22s %-5s %s\n", "CASE", "DEVICE", "PROCEDURE", "STATE", "RUNG", "OUTCOME");
+		json_array_foreach(json_object_get(doc, "cases"), i, c)
+			printf("%-6lld %-40s %-16s %-22s %-5lld %s\n",
+			       (long long)json_integer_value(json_object_get(c, "caseId")), lf__str(c, "deviceId"),
+			       lf__str(c, "procedure"), lf__str(c, "state"),
+			       (long long)json_integer_value(json_object_get(c, "rung")), lf__str(c, "outcome"));
+	}
+	json_decref(doc);
+	return 0;
+}
+
+/* One case with its timeline, readable by someone who has never seen the project. */
+static int lf__cmd_case(const struct lf__ctl *ctl, const char *id)
+{
+	char path[128];
+	json_t *doc = NULL;
+	snprintf(path, sizeof(path), "/nbi/v1/cases/%s", id);
+	int rc = lf__get(ctl, path, &doc);
+	if (rc)
+		return rc;
+	if (ctl->json) {
+		lf__print_json(doc);
+		json_decref(doc);
+		return 0;
+	}
+	json_t *a = json_object_get(doc, "alarm");
+	printf("Case %lld for HeNB %s\n", (long long)json_integer_value(json_object_get(doc, "caseId")),
+	       lf__str(doc, "deviceId"));
+	if (a)
+		printf("  alarm:     %s / %s / %s: %s\n", lf__str(a, "eventType"), lf__str(a, "probableCause"),
+		       lf__str(a, "perceivedSeverity"), lf__str(a, "specificProblem"));
+	printf("  procedure: %s\n  state:     %s%s%s\n\nTimeline:\n", lf__str(doc, "procedure"), lf__str(doc, "state"),
+	       lf__str(doc, "outcome")[0] ? " - " : "", lf__str(doc, "outcome"));
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(doc, "timeline"), i, e)
+	{
+		json_int_t ms = json_integer_value(json_object_get(e, "time"));
+		time_t t = (time_t)(ms / 1000);
+		struct tm tm;
+		char when[32];
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+		const char *from = lf__str(e, "from"), *to = lf__str(e, "to");
+		char move[80];
+		if (strcmp(from, to) == 0)
+			snprintf(move, sizeof(move), "%s", to);
+		else
+			snprintf(move, sizeof(move), "%s -> %s", from[0] ? from : "(new)", to);
+		printf("  %s.%03d  %-34s %-8s %s", when, (int)(ms % 1000), move, lf__str(e, "actor"), lf__str(e, "why"));
+		json_int_t task = json_integer_value(json_object_get(e, "taskId"));
+		if (task)
+			printf(" [task %lld]", (long long)task);
+		putchar('\n');
+	}
+	json_decref(doc);
+	return 0;
+}
+
+static int lf__cmd_alarms(const struct lf__ctl *ctl, const char *device)
+{
+	char path[1024], enc[768];
+	json_t *doc = NULL;
+	lf__encode(device, enc, sizeof(enc));
+	snprintf(path, sizeof(path), "/nbi/v1/devices/%s/alarms", enc);
+	int rc = lf__get(ctl, path, &doc);
+	if (rc)
+		return rc;
+	if (ctl->json) {
+		lf__print_json(doc);
+	} else {
+		size_t i;
+		json_t *a;
+		printf("%-6s %-20s %-12s %-10s %-40s %s\n", "ALARM", "IDENTIFIER", "TYPE", "SEVERITY", "SPECIFIC PROBLEM",
+		       "CASE");
+		json_array_foreach(json_object_get(doc, "alarms"), i, a)
+			printf("%-6lld %-20s %-12s %-10s %-40s %lld\n",
+			       (long long)json_integer_value(json_object_get(a, "alarmId")),
+			       lf__str(a, "alarmIdentifier"), lf__str(a, "notificationType"),
+			       lf__str(a, "perceivedSeverity"), lf__str(a, "specificProblem"),
+			       (long long)json_integer_value(json_object_get(a, "caseId")));
+	}
+	json_decref(doc);
+	return 0;
+}
+
 static int lf__cmd_files(const struct lf__ctl *ctl)
 {
 	json_t *doc = NULL;
@@ -440,6 +552,32 @@ int main(int argc, char **argv)
 		char path[1024];
 		lf__device_path(path, sizeof(path), argv[optind + 1], "connection-request");
 		rc = lf__cmd_simple(&ctl, "POST", path, NULL);
+	} else if (strcmp(cmd, "cases") == 0 && optind + 2 >= argc) {
+		rc = lf__cmd_cases(&ctl, optind + 1 < argc ? argv[optind + 1] : NULL, 0);
+	} else if (strcmp(cmd, "case") == 0 && optind + 2 == argc) {
+		rc = lf__cmd_case(&ctl, argv[optind + 1]);
+	} else if (strcmp(cmd, "case") == 0 && optind + 4 <= argc && optind + 5 >= argc &&
+		   strcmp(argv[optind + 1], "start") == 0) {
+		char path[1024];
+		lf__device_path(path, sizeof(path), argv[optind + 2], "cases");
+		rc = lf__cmd_simple(&ctl, "POST", path,
+				    json_pack("{s:s, s:s}", "procedure", argv[optind + 3], "reason",
+					      optind + 5 == argc ? argv[optind + 4] : ""));
+	} else if (strcmp(cmd, "case") == 0 && optind + 3 <= argc && optind + 4 >= argc &&
+		   strcmp(argv[optind + 1], "cancel") == 0) {
+		char path[128];
+		snprintf(path, sizeof(path), "/nbi/v1/cases/%s/cancel", argv[optind + 2]);
+		rc = lf__cmd_simple(&ctl, "POST", path,
+				    json_pack("{s:s}", "reason", optind + 4 == argc ? argv[optind + 3] : ""));
+	} else if (strcmp(cmd, "case") == 0 && optind + 4 <= argc && optind + 5 >= argc &&
+		   strcmp(argv[optind + 1], "decide") == 0) {
+		char path[128];
+		snprintf(path, sizeof(path), "/nbi/v1/cases/%s/decision", argv[optind + 2]);
+		rc = lf__cmd_simple(&ctl, "POST", path,
+				    json_pack("{s:s, s:s}", "decision", argv[optind + 3], "reason",
+					      optind + 5 == argc ? argv[optind + 4] : ""));
+	} else if (strcmp(cmd, "alarms") == 0 && optind + 2 == argc) {
+		rc = lf__cmd_alarms(&ctl, argv[optind + 1]);
 	} else if (strcmp(cmd, "files") == 0 && optind + 1 == argc) {
 		rc = lf__cmd_files(&ctl);
 	} else if (strcmp(cmd, "file") == 0 && optind + 4 == argc && strcmp(argv[optind + 1], "add") == 0) {

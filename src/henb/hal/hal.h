@@ -1,0 +1,48 @@
+/* hal.h: the HeNB's body: every physical fact and action goes through this small interface, so a vendor
+ * ports one file. hal_file.c is the default Linux implementation on a device directory (like sysfs); see
+ * docs/henb-hal.md for its files. */
+#ifndef LF_HENB_HAL_H
+#define LF_HENB_HAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct henb_hal;
+
+/* Exit statuses the launcher (henb-boot, LF_BOOT_SLOT set) understands. */
+#define HENB_HAL_EXIT_REBOOT 10
+#define HENB_HAL_EXIT_SHUTDOWN 11
+
+/* Sensors read as short text; the integrity monitor (a later issue) compares them with their references. */
+enum henb_hal_sensor {
+	HENB_HAL_S1_LINK,     /* "up" | "down": SCTP association to the HeNB-GW / MME */
+	HENB_HAL_CASE,        /* "closed" | "open": case switch */
+	HENB_HAL_ANTENNA_ID,  /* antenna identity as read from the connector */
+	HENB_HAL_CLOCK_HZ,    /* reference clock frequency, decimal Hz */
+	HENB_HAL_BOARD_ID,    /* board / circuit fingerprint */
+	HENB_HAL_SENSOR_COUNT
+};
+
+/* henb_hal_open: the HAL on device_dir (created if missing, with the defaults of docs/henb-hal.md for missing
+ * files). Caller owns *out (henb_hal_close). LF_OK or LF_EIO with the reason in err. */
+int henb_hal_open(struct henb_hal **out, const char *device_dir, char *err, size_t errlen);
+void henb_hal_close(struct henb_hal **hp);
+
+/* henb_hal_read: a sensor's current text into out ("" when the platform has no such sensor). */
+int henb_hal_read(struct henb_hal *h, enum henb_hal_sensor s, char *out, size_t outlen);
+/* henb_hal_s1_link: whether the S1 link is up. */
+bool henb_hal_s1_link(struct henb_hal *h);
+/* henb_hal_set_rf_tx: switch the RF transmitter on or off. */
+int henb_hal_set_rf_tx(struct henb_hal *h, bool on);
+
+/* henb_hal_factory_reset: forget what the platform keeps besides henbd's state file. */
+void henb_hal_factory_reset(struct henb_hal *h);
+/* henb_hal_reboot: restart the device, called by main after henbd persisted everything and released every
+ * resource. Under the launcher (LF_BOOT_SLOT set) it returns HENB_HAL_EXIT_REBOOT for main to exit with;
+ * otherwise it re-executes henbd (/proc/self/exe, same argv), so a plain process really reboots, and
+ * returns 1 only if that failed. */
+int henb_hal_reboot(char *const argv[]);
+/* henb_hal_shutdown: power off: the exit status for main (11; the launcher does not restart it). */
+int henb_hal_shutdown(void);
+
+#endif
