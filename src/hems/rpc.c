@@ -97,12 +97,12 @@ static int lf__bool(struct lf__args *a, json_t *obj, const char *key, bool *out)
 }
 
 /* Array of strings `key` -> arena array. */
-static int lf__strings(struct lf__args *a, json_t *obj, const char *key, size_t maxlen, const char ***out,
-		       size_t *n)
+static int lf__strings(struct lf__args *a, json_t *obj, const char *key, size_t maxlen, size_t maxcount,
+		       const char ***out, size_t *n)
 {
 	json_t *v = json_object_get(obj, key);
-	if (!json_is_array(v) || json_array_size(v) > CWMP_MAX_LIST) {
-		snprintf(a->err, a->errlen, "args.%s must be an array of at most %d strings", key, CWMP_MAX_LIST);
+	if (!json_is_array(v) || json_array_size(v) > maxcount) {
+		snprintf(a->err, a->errlen, "args.%s must be an array of at most %zu strings", key, maxcount);
 		return LF_EINVAL;
 	}
 	size_t count = json_array_size(v);
@@ -207,7 +207,8 @@ static int lf__spa(struct lf__args *a)
 		if (!result)
 			result = lf__bool(a, e, "accessListChange", &sa[i].access_list_change);
 		if (!result && json_object_get(e, "accessList"))
-			result = lf__strings(a, e, "accessList", 64, &sa[i].access_list, &sa[i].n_access);
+			result = lf__strings(a, e, "accessList", 64, CWMP_MAX_ACCESS, &sa[i].access_list,
+					     &sa[i].n_access);
 		if (result)
 			return result;
 	}
@@ -267,7 +268,8 @@ int hems_rpc_request(const char *method, const char *args_json, struct cwmp_msg 
 		break;
 	case CWMP_GET_PARAMETER_VALUES:
 	case CWMP_GET_PARAMETER_ATTRIBUTES:
-		result = lf__strings(&a, a.root, "names", CWMP_MAX_NAME, &out->u.names.names, &out->u.names.n);
+		result = lf__strings(&a, a.root, "names", CWMP_MAX_NAME, CWMP_MAX_LIST, &out->u.names.names,
+				     &out->u.names.n);
 		break;
 	case CWMP_SET_PARAMETER_VALUES:
 		result = lf__spv(&a);
