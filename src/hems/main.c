@@ -17,8 +17,10 @@
 #include "common/timeutil.h"
 #include "hems/config.h"
 #include "hems/connreq.h"
+#include "hems/enforcement.h"
 #include "hems/hems.h"
 #include "hems/http_front.h"
+#include "hems/outbox.h"
 #include "hems/nbi.h"
 #include "hems/remediation.h"
 #include "hems/session.h"
@@ -76,6 +78,7 @@ static int lf__loop(struct hems *h, struct hems_http *http, int sfd)
 		if (now - last_tick >= 500) {
 			hems_sessions_expire(h, now, h->cfg.session_timeout_s * 1000);
 			hems_remediation_tick(h, now);
+			hems_enforcement_poll(h);
 			last_tick = now;
 		}
 	}
@@ -168,6 +171,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hemsd: %s\n", err);
 		goto out;
 	}
+	hems_remediation_resume(&h); /* may wake devices: after the connection request worker is up */
+	/* Enforcement before the outbox: the delivery worker reports webhook results to it. */
+	if (hems_enforcement_start(&h, err, sizeof(err)) || hems_outbox_start(&h, err, sizeof(err))) {
+		fprintf(stderr, "hemsd: %s\n", err);
+		goto out;
+	}
 	if (hems_http_start(&h, &http, err, sizeof(err))) {
 		fprintf(stderr, "hemsd: %s\n", err);
 		goto out;
@@ -193,6 +202,8 @@ int main(int argc, char **argv)
 	status = lf__loop(&h, http, sfd);
 out:
 	hems_http_stop(&http);
+	hems_outbox_stop(&h);
+	hems_enforcement_stop(&h);
 	hems_connreq_stop(&h);
 	hems_sessions_free(&h.sessions);
 	hems_remediation_free(&h);

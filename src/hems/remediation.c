@@ -95,9 +95,10 @@ static void lf__event(struct hems *h, const struct store_case *c, const char *fr
 static void lf__set_state(struct hems *h, struct store_case *c, const char *state, const char *actor, int64_t task_id,
                           const char *why)
 {
-	char from[32];
+	char from[32], to[32];
 	snprintf(from, sizeof(from), "%s", c->state);
-	snprintf(c->state, sizeof(c->state), "%s", state);
+	snprintf(to, sizeof(to), "%s", state); /* state may be c->state itself */
+	snprintf(c->state, sizeof(c->state), "%s", to);
 	c->updated = (int64_t)time(NULL);
 	lf__event(h, c, from, actor, task_id, "%s", why);
 	store_case_update(h->store, c);
@@ -416,10 +417,23 @@ static void lf__diag_result(struct hems *h, struct store_case *c, const char *st
 		lf__start_procedure(h, c, NULL);
 		return;
 	}
-	if (fails == 0)
-		lf__step_done(h, c, "every integrity check passed");
-	else
-		lf__rung_failed(h, c, fails < 0 ? "diagnostic did not complete" : bad);
+	/* Verification after a remediation looks at integrity (software, configuration); a sensor that still
+	 * reports, say, an opened case is evidence for NM, not a failed software reload. */
+	int integrity_fails = fails < 0 ? -1 : 0;
+	if (fails > 0)
+		for (const char *k = bad; *k; k++)
+			if (strncmp(k, "sw", 2) == 0 || strncmp(k, "software", 8) == 0 || strncmp(k, "image", 5) == 0 ||
+			    strncmp(k, "firmware", 8) == 0 || strncmp(k, "config", 6) == 0)
+				if (k == bad || k[-1] == ',')
+					integrity_fails++;
+	if (integrity_fails == 0) {
+		char what[600];
+		snprintf(what, sizeof(what), "the software and configuration integrity checks passed%s%s%s",
+			 fails > 0 ? " (other checks: " : "", fails > 0 ? bad : "", fails > 0 ? ")" : "");
+		lf__step_done(h, c, what);
+	} else {
+		lf__rung_failed(h, c, integrity_fails < 0 ? "diagnostic did not complete" : bad);
+	}
 }
 
 /* Begin the procedure of a (newly classified) case. */
@@ -853,6 +867,46 @@ void hems_remediation_on_task(struct hems *h, int64_t task_id)
 		store_end(h->store, 0);
 	}
 	store_task_clear(&t);
+}
+
+struct lf__open_cases {
+	int64_t ids[256];
+	size_t n;
+};
+
+static int lf__collect_open(void *ctx, const struct store_case *c)
+{
+	struct lf__open_cases *o = ctx;
+	if (o->n < sizeof(o->ids) / sizeof(o->ids[0]))
+		o->ids[o->n++] = c->id;
+	return 0;
+}
+
+void hems_remediation_resume(struct hems *h)
+{
+	/* A task that was in a session when the previous hemsd died has been marked failed (its outcome is
+	 * unknown); the step that sent it starts again. Everything else resumes by itself: queued tasks wait for
+	 * the device, awaited events and deadlines are in the store. */
+	struct lf__open_cases *o = lf_calloc(1, sizeof(*o));
+	store_case_list(h->store, NULL, 1, 256, lf__collect_open, o);
+	for (size_t i = 0; i < o->n; i++) {
+		struct store_case c;
+		struct store_task t;
+		if (store_case_get(h->store, o->ids[i], &c) != LF_OK || !c.wait_task ||
+		    store_task_get(h->store, c.wait_task, &t) != LF_OK)
+			continue;
+		if (t.status == STORE_TASK_FAILED) {
+			store_begin(h->store);
+			lf__event(h, &c, c.state, NULL, t.id, "hemsd restarted while %s was in flight: the step starts again",
+				  t.method);
+			if (strcmp(c.state, "extended") != 0 && strcmp(c.state, "awaiting_instructions") != 0)
+				lf__begin_step(h, &c);
+			store_end(h->store, 0);
+		}
+		store_task_clear(&t);
+	}
+	lf_info("cases_resumed", "open=%zu", o->n);
+	lf_free(o);
 }
 
 void hems_remediation_tick(struct hems *h, int64_t now_ms)

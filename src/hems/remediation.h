@@ -31,6 +31,8 @@ void hems_remediation_on_transfer_complete(struct hems *h, const char *device_id
 					   const struct cwmp_transfer_complete *tc);
 /* hems_remediation_on_alarm: one alarm event (from an Inform or the distress channel), stored already. */
 void hems_remediation_on_alarm(struct hems *h, const struct store_alarm *a);
+/* hems_remediation_resume: at start, after orphaned tasks were failed: restart the steps that waited on them. */
+void hems_remediation_resume(struct hems *h);
 /* hems_remediation_tick: advance cases whose deadline has passed. */
 void hems_remediation_tick(struct hems *h, int64_t now_ms);
 

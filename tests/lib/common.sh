@@ -106,3 +106,23 @@ fake_cpe_start() {
 	FAKE_PID=$!
 	PIDS+=("$FAKE_PID")
 }
+
+# start_device NAME [fake_cpe device options]: a scripted stateful HeNB (tests/lib/fake_cpe.py device) with its
+# own serial NAME and connection request port; DEV_CONTROL_<NAME> is the file that makes it raise alarms.
+start_device() {
+	local name=$1; shift
+	local port
+	port=$(free_port)
+	python3 "$FAKE_CPE" device --url "http://127.0.0.1:$HEMS_PORT/cwmp" --serial "$name" --cr-port "$port" \
+		--control "$T/$name.control" --ready "$T/$name.ready" --log "$T/$name.cpe.log" "$@" 2>>"$T/$name.err" &
+	PIDS+=($!)
+	eval "DEV_PID_$name=$!"
+	wait_for 20 test -e "$T/$name.ready"
+}
+
+# raise NAME KIND: the scripted device NAME raises an expedited security alarm (sw config lan case antenna).
+raise() { echo "$2" >> "$T/$1.control"; }
+
+# case_of DEVICE-ID: the id of the device's newest case ("" when none).
+case_of() { hemsctl --json cases "$1" | json_get 'd["cases"][0]["caseId"] if d["cases"] else ""'; }
+case_field() { hemsctl --json case "$1" | json_get "$2"; }

@@ -23,6 +23,7 @@ import socket
 import sys
 import time
 import urllib.parse
+import urllib.request
 import xml.etree.ElementTree as ET
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -69,7 +70,34 @@ def make_inform(args, events):
             lambda m: m.group(1) + "127.0.0.1:%d" % args.udp_port + m.group(2),
             xml,
         )
+    if args.alarm:
+        xml = add_alarms(xml, args)
     return xml
+
+
+ALARM_FIELDS = ("EventTime", "AlarmIdentifier", "NotificationType", "ManagedObjectInstance", "EventType",
+                "ProbableCause", "SpecificProblem", "PerceivedSeverity", "AdditionalText", "AdditionalInformation")
+
+
+def add_alarms(xml, args):
+    """Carry --alarm events in the Inform's ParameterList as Device.FaultMgmt.<table>.{i}.* (TR-181), as a HeNB
+    does for an expedited (or queued) event."""
+    pvs = []
+    for i, text in enumerate(args.alarm, 1):
+        ev = json.loads(text)
+        ev.setdefault("EventTime", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        ev.setdefault("NotificationType", "NewAlarm")
+        ev.setdefault("ManagedObjectInstance", "Device.")
+        for field in ALARM_FIELDS:
+            v = str(ev.get(field, ""))
+            v = v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            pvs.append("<ParameterValueStruct><Name>Device.FaultMgmt.%s.%d.%s</Name>"
+                       "<Value xsi:type=\"xsd:%s\">%s</Value></ParameterValueStruct>"
+                       % (args.alarm_table, i, field, "dateTime" if field == "EventTime" else "string", v))
+    count = len(re.findall(r"<ParameterValueStruct>", xml)) + len(pvs)
+    xml = re.sub(r"arrayType=\"cwmp:ParameterValueStruct\[\d+\]\"", 'arrayType="cwmp:ParameterValueStruct[%d]"' % count,
+                 xml)
+    return xml.replace("</ParameterList>", "".join(pvs) + "</ParameterList>", 1)
 
 
 def text(el, name):
@@ -307,9 +335,200 @@ def serve(args):
                 run_session(args, ["6 CONNECTION REQUEST"])
 
 
+class Device:
+    """A stateful scripted HeNB for the remediation engine's tests: keeps the values set on it, reboots,
+    factory-resets, downloads (really fetching the file), runs its self-test, and raises alarms."""
+
+    def __init__(self, args):
+        self.args = args
+        self.values = {}
+        self.pending = ["0 BOOTSTRAP", "1 BOOT"]
+        self.revert_left = args.refuse_config
+        self.after = []        # events of the next session
+        self.transfer = None   # (command_key, fault)
+        self.diag = False
+        self.version = args.sw_version
+        self.alarms = []       # queued alarm parameter sets
+        self.alarm_seq = 0
+
+    def raise_alarm(self, kind, notification="NewAlarm"):
+        cat = {
+            "sw": ("Integrity Violation", "Information modification detected", "Major", "Unexpected firmware/software modification"),
+            "config": ("Integrity Violation", "Information modification detected", "Minor", "Unexpected configuration change"),
+            "lan": ("Security Service or Mechanism Violation", "Unauthorized access attempt", "Warning", "Attack via the LAN"),
+            "case": ("Physical Violation", "Intrusion detection", "Major", "Case opened"),
+            "antenna": ("Physical Violation", "Cable tamper", "Critical", "Modified antenna"),
+        }[kind]
+        if kind == "config":  # the tamper itself: a value changed behind the HeMS's back
+            self.values["Device.ManagementServer.PeriodicInformInterval"] = "60"
+        self.alarm_seq += 1
+        self.alarms.append({
+            "EventTime": "2026-11-28T10:00:%02dZ" % self.alarm_seq, "AlarmIdentifier": "%s-1" % kind,
+            "NotificationType": notification, "ManagedObjectInstance": "Device.", "EventType": cat[0],
+            "ProbableCause": cat[1], "PerceivedSeverity": cat[2] if notification != "ClearedAlarm" else "Cleared",
+            "SpecificProblem": cat[3], "AdditionalText": "raised by the scripted device", "AdditionalInformation": ""})
+
+    def inform_xml(self, events):
+        xml = make_inform(self.args, events)
+        extra = ""
+        for i, a in enumerate(self.alarms, 1):
+            for k, v in a.items():
+                extra += ("<ParameterValueStruct><Name>Device.FaultMgmt.ExpeditedEvent.%d.%s</Name>"
+                          "<Value xsi:type=\"xsd:string\">%s</Value></ParameterValueStruct>" % (i, k, v))
+        xml = re.sub(r"(DeviceInfo.SoftwareVersion</Name>\s*<Value[^>]*>)[^<]*(</Value>)",
+                     lambda m: m.group(1) + self.version + m.group(2), xml)
+        n = len(re.findall("<ParameterValueStruct>", xml)) + len(re.findall("<ParameterValueStruct>", extra))
+        xml = xml.replace("</ParameterList>", extra + "</ParameterList>")
+        xml = re.sub(r"arrayType=\"cwmp:ParameterValueStruct\[\d+\]\"", 'arrayType="cwmp:ParameterValueStruct[%d]"' % n, xml)
+        return xml
+
+    def answer(self, method, req, cwmp_id):
+        a = self.args
+        if method == "SetParameterValues":
+            for p in req.iter():
+                if p.tag.split("}")[-1] == "ParameterValueStruct":
+                    n, v = text(p, "Name"), text(p, "Value")
+                    if n.endswith("ConnectionRequestUsername"):
+                        a.cr_user = v
+                    elif n.endswith("ConnectionRequestPassword"):
+                        a.cr_password = v
+                    elif n == "Device.SelfTestDiagnostics.DiagnosticsState" and v == "Requested":
+                        self.diag = True
+                    elif n == "Device.ManagementServer.PeriodicInformInterval" and self.revert_left > 0 and self.alarms:
+                        self.revert_left -= 1  # accepted, but a tampered device puts its own value back
+                        log(a, what="revert", name=n)
+                        continue
+                    self.values[n] = v
+            return envelope(cwmp_id, "<cwmp:SetParameterValuesResponse><Status>0</Status></cwmp:SetParameterValuesResponse>")
+        if method == "GetParameterValues":
+            names = [e.text or "" for e in req.iter() if e.tag.split("}")[-1] == "string"]
+            vals = {}
+            for n in names:
+                if n == "Device.SelfTestDiagnostics.DiagnosticsState":
+                    vals[n] = "Complete"
+                elif n == "Device.SelfTestDiagnostics.Results":
+                    vals[n] = a.diag_results
+                elif n.endswith("."):
+                    vals.update({k: v for k, v in self.values.items() if k.startswith(n)})
+                else:
+                    vals[n] = self.values.get(n, "factory-" + n.split(".")[-1])
+            pv = "".join("<ParameterValueStruct><Name>%s</Name><Value xsi:type=\"xsd:string\">%s</Value>"
+                         "</ParameterValueStruct>" % kv for kv in vals.items())
+            return envelope(cwmp_id, "<cwmp:GetParameterValuesResponse><ParameterList>%s</ParameterList>"
+                                     "</cwmp:GetParameterValuesResponse>" % pv)
+        if method == "Reboot":
+            self.after = ["1 BOOT", "M Reboot"]
+        elif method == "FactoryReset":
+            self.values = {}
+            self.revert_left = 0 if a.reset_cures else self.revert_left
+            self.after = ["0 BOOTSTRAP", "1 BOOT"]
+        elif method == "Download":
+            url, key = text(req, "URL"), text(req, "CommandKey")
+            try:
+                data = urllib.request.urlopen(url, timeout=10).read()
+                ok = len(data) > 0 and not a.download_fault
+            except Exception:
+                ok = False
+            log(a, what="download", url=url, ok=ok)
+            if ok:  # the new image is clean: its self-test passes the software check
+                self.version = a.new_version
+                self.alarms = []
+                a.diag_results = re.sub(r"sw=\w+", "sw=pass", a.diag_results)
+            self.transfer = (key, "0" if ok else (a.download_fault or "9010"))
+            self.after = ["1 BOOT", "M Download", "7 TRANSFER COMPLETE"]
+            return envelope(cwmp_id, "<cwmp:DownloadResponse><Status>1</Status><StartTime>0001-01-01T00:00:00Z"
+                                     "</StartTime><CompleteTime>0001-01-01T00:00:00Z</CompleteTime></cwmp:DownloadResponse>")
+        return answer(a, method, req, cwmp_id)
+
+    def session(self, events):
+        a = self.args
+        s = Session(a)
+        try:
+            status, data = s.post(self.inform_xml(events))
+        except (OSError, http.client.HTTPException) as e:  # the HeMS is down: keep the events for the next try, like a CPE's retry
+            log(a, what="inform_failed", error=str(e))
+            time.sleep(0.5)
+            self.pending = events + self.pending
+            return 1
+        log(a, what="inform", events=events, status=status)
+        if status != 200:
+            return 1
+        if self.transfer and "7 TRANSFER COMPLETE" in events:
+            key, fault = self.transfer
+            s.post(envelope("tc", "<cwmp:TransferComplete><CommandKey>%s</CommandKey><FaultStruct><FaultCode>%s"
+                            "</FaultCode><FaultString></FaultString></FaultStruct><StartTime>2026-11-28T10:00:00Z"
+                            "</StartTime><CompleteTime>2026-11-28T10:01:00Z</CompleteTime></cwmp:TransferComplete>" % (key, fault)))
+            self.transfer = None
+        body = ""
+        while True:
+            try:
+                status, data = s.post(body)
+            except (OSError, http.client.HTTPException) as e:
+                log(a, what="session_broken", error=str(e))
+                return 1
+            if status == 204:
+                return 0
+            if status != 200:
+                return 1
+            root = ET.fromstring(data)
+            req = next(el for el in root.iter() if el.tag.split("}")[-1] == "Body")[0]
+            method = req.tag.split("}")[-1]
+            log(a, what="request", method=method, id=text(root, "ID"))
+            if a.stall_on == method and self.alarms:
+                a.stall_on = ""  # once
+                log(a, what="stalling", method=method)
+                time.sleep(a.stall_seconds)
+            body = self.answer(method, req, text(root, "ID"))
+
+    def run(self):
+        """Sessions as events come: boot, alarms (from a control file), connection requests, reboots."""
+        a = self.args
+        tcp = socket.socket()
+        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        tcp.bind(("127.0.0.1", a.cr_port))
+        tcp.listen(8)
+        if a.ready:
+            open(a.ready, "w").close()
+        while True:
+            if a.control and os.path.exists(a.control):
+                for line in open(a.control).read().split():
+                    kind, _, note = line.partition(":")
+                    self.raise_alarm(kind, "ClearedAlarm" if note == "clear" else "NewAlarm")
+                    self.pending.append("4 VALUE CHANGE")
+                os.unlink(a.control)
+            if self.pending:
+                ev, self.pending = self.pending, []
+                ev = list(dict.fromkeys(ev))
+                self.session(ev)
+                if self.diag:
+                    self.diag = False
+                    self.pending = ["8 DIAGNOSTICS COMPLETE"]
+                if self.after:
+                    if a.boot_delay and "1 BOOT" in self.after:
+                        log(a, what="rebooting", seconds=a.boot_delay)
+                        time.sleep(a.boot_delay)  # a real boot takes a while
+                    self.pending, self.after = self.after, []
+                continue
+            r, _, _ = select.select([tcp], [], [], 0.2)
+            if r:
+                c, _ = tcp.accept()
+                c.settimeout(5)
+                req = c.recv(4096).decode(errors="replace")
+                first = req.split("\r\n")[0].split(" ")
+                auth = next((h.split(":", 1)[1].strip() for h in req.split("\r\n")[1:]
+                             if h.lower().startswith("authorization:")), "")
+                ok = auth.startswith("Digest ") and check_digest(a, first[0], first[1], auth)
+                c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n" if ok else
+                          b'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm="fakecpe", nonce="fakecpe-nonce", '
+                          b'qop="auth", algorithm=MD5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+                c.close()
+                if ok:
+                    self.pending.append("6 CONNECTION REQUEST")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("mode", choices=["session", "serve"])
+    p.add_argument("mode", choices=["session", "serve", "device"])
     p.add_argument("--url", required=True)
     p.add_argument("--user", default="")
     p.add_argument("--password", default="")
@@ -328,7 +547,24 @@ def main():
     p.add_argument("--log", default="/dev/null")
     p.add_argument("--ready", default="", help="file created once serving")
     p.add_argument("--no-http-cr", action="store_true", help="report a ConnectionRequestURL but do not listen on it")
+    p.add_argument("--alarm", action="append", default=[],
+                   help="an alarm event (JSON object of TR-181 FaultMgmt event fields: AlarmIdentifier, "
+                        "NotificationType, EventType, ProbableCause, SpecificProblem, PerceivedSeverity, ...) carried "
+                        "in the Inform; repeat for several")
+    p.add_argument("--alarm-table", default="ExpeditedEvent", choices=["ExpeditedEvent", "QueuedEvent"])
+    p.add_argument("--control", default="", help="device: file of alarm kinds to raise (sw config lan case antenna[:clear])")
+    p.add_argument("--refuse-config", type=int, default=0, help="device: put PeriodicInformInterval back N times")
+    p.add_argument("--reset-cures", action="store_true", help="device: a factory reset stops the reverting")
+    p.add_argument("--sw-version", default="1.0")
+    p.add_argument("--stall-on", default="", help="device: hold the answer to this request once (after an alarm)")
+    p.add_argument("--stall-seconds", type=float, default=3)
+    p.add_argument("--boot-delay", type=float, default=0, help="device: seconds a reboot takes")
+    p.add_argument("--new-version", default="2.0", help="device: SoftwareVersion after a download")
+    p.add_argument("--download-fault", default="", help="device: TransferComplete fault code to report")
+    p.add_argument("--diag-results", default="sw=pass;config=pass;case=pass")
     args = p.parse_args()
+    if args.mode == "device":
+        return Device(args).run()
     if args.mode == "session":
         return run_session(args, [e for e in args.events.split(",") if e])
     return serve(args)
