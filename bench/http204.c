@@ -29,9 +29,26 @@ static enum MHD_Result lf__access(void *cls, struct MHD_Connection *c, const cha
 int main(int argc, char **argv)
 {
 	unsigned port = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 7599;
-	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, (uint16_t)port, NULL,
-						NULL, lf__access, NULL, MHD_OPTION_CONNECTION_LIMIT, 10000u,
-						MHD_OPTION_END);
+	struct MHD_Daemon *d;
+	if (argc > 3) { /* http204 PORT CERT KEY: the same behind TLS */
+		static char cert[65536], key[65536];
+		FILE *f = fopen(argv[2], "r");
+		size_t n = f ? fread(cert, 1, sizeof(cert) - 1, f) : 0;
+		if (f)
+			fclose(f);
+		cert[n] = '\0';
+		f = fopen(argv[3], "r");
+		n = f ? fread(key, 1, sizeof(key) - 1, f) : 0;
+		if (f)
+			fclose(f);
+		key[n] = '\0';
+		d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TLS, (uint16_t)port, NULL,
+				     NULL, lf__access, NULL, MHD_OPTION_CONNECTION_LIMIT, 10000u, MHD_OPTION_HTTPS_MEM_CERT,
+				     cert, MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
+	} else {
+		d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, (uint16_t)port, NULL, NULL,
+				     lf__access, NULL, MHD_OPTION_CONNECTION_LIMIT, 10000u, MHD_OPTION_END);
+	}
 	if (!d) {
 		fprintf(stderr, "http204: cannot listen on %u\n", port);
 		return 1;

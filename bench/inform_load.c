@@ -17,9 +17,10 @@ struct lf__opts {
 	int seconds;
 	int devices;
 	int raw;
+	long sessions; /* stop after this many sessions (0 = run for seconds) */
 };
 
-static struct lf__opts opts = {"http://127.0.0.1:7547/cwmp", 2, 5, 1000, 0};
+static struct lf__opts opts = {"http://127.0.0.1:7547/cwmp", 2, 5, 1000, 0, 0};
 static atomic_ulong done_sessions, done_requests, errors;
 static atomic_int stop_flag;
 
@@ -90,8 +91,10 @@ static void *lf__worker(void *arg)
 			atomic_fetch_add(&errors, 1);
 			continue;
 		}
-		atomic_fetch_add(&done_sessions, 1);
+		unsigned long n = atomic_fetch_add(&done_sessions, 1) + 1;
 		atomic_fetch_add(&done_requests, 2);
+		if (opts.sessions && n >= (unsigned long)opts.sessions)
+			atomic_store(&stop_flag, 1);
 	}
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
@@ -109,11 +112,14 @@ int main(int argc, char **argv)
 			opts.seconds = (int)strtol(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--devices") == 0 && i + 1 < argc)
 			opts.devices = (int)strtol(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--sessions") == 0 && i + 1 < argc)
+			opts.sessions = strtol(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--raw") == 0)
 			opts.raw = 1;
 		else {
-			fprintf(stderr, "usage: inform_load [--url URL] [--threads N] [--seconds S] [--devices N] [--raw]\n"
+			fprintf(stderr, "usage: inform_load [--url URL] [--threads N] [--seconds S] [--sessions N] [--devices N] [--raw]\n"
 					"  Inform-only CWMP sessions (or, with --raw, plain POSTs) as fast as the server takes\n"
+					"  them, for --seconds or until --sessions N are done; devices cycle over --devices serials.\n"
 					"  them; prints one JSON line with the rates.\n");
 			return 1;
 		}
@@ -127,8 +133,11 @@ int main(int argc, char **argv)
 	int64_t t0 = lf_now_ms();
 	for (int i = 0; i < opts.threads; i++)
 		pthread_create(&t[i], NULL, lf__worker, (void *)(intptr_t)i);
-	struct timespec ts = {opts.seconds, 0};
-	nanosleep(&ts, NULL);
+	/* Run for the given seconds, or until --sessions are done (then seconds is an upper bound). */
+	for (int64_t end = t0 + (int64_t)opts.seconds * 1000; !atomic_load(&stop_flag) && lf_now_ms() < end;) {
+		struct timespec ts = {0, 20 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
 	atomic_store(&stop_flag, 1);
 	for (int i = 0; i < opts.threads; i++)
 		pthread_join(t[i], NULL);

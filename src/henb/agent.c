@@ -35,6 +35,7 @@
 #define LF_LTE LF_FAP1 "FAPControl.LTE."
 #define LF_SECURITY "Device.X_{OUI}_Security."
 #define LF_MAX_POLL_WAIT_MS 60000
+#define LF_STOP_GRACE_MS 2000 /* how long a stop waits for the session in flight */
 
 /* ------------------------------------------------------------------------------------------------ helpers */
 
@@ -137,7 +138,7 @@ static void lf__advertised_host(const struct henb_agent *a, const char *addr, ch
 /* ConnectionRequestURL and UDPConnectionRequestAddress from what the listeners really bound. */
 static void lf__update_cr_address(struct henb_agent *a, enum henb_dm_origin origin)
 {
-	char host[300], url[300] = "", udp[300] = "";
+	char host[300], url[512] = "", udp[512] = "";
 	if (a->crhttp) {
 		lf__advertised_host(a, a->cfg.cr_address, host, sizeof(host));
 		snprintf(url, sizeof(url), "http://%s:%u%s", host, henb_crhttp_port(a->crhttp), a->cfg.cr_path);
@@ -146,8 +147,9 @@ static void lf__update_cr_address(struct henb_agent *a, enum henb_dm_origin orig
 		lf__advertised_host(a, a->cfg.udp_address, host, sizeof(host));
 		snprintf(udp, sizeof(udp), "%s:%u", host, henb_crudp_port(a->crudp));
 	}
-	henb_dm_set_str(a->dm, LF_MS "ConnectionRequestURL", url, origin);
-	henb_dm_set_str(a->dm, LF_MS "UDPConnectionRequestAddress", udp, origin);
+	if (henb_dm_set_str(a->dm, LF_MS "ConnectionRequestURL", url, origin) ||
+	    henb_dm_set_str(a->dm, LF_MS "UDPConnectionRequestAddress", udp, origin))
+		lf_error("cr_address_too_long", "url_bytes=%zu udp_bytes=%zu limit=256", strlen(url), strlen(udp));
 }
 
 /* ------------------------------------------------------------------------------------------------ listeners */
@@ -575,12 +577,21 @@ static int64_t lf__next_deadline(struct henb_agent *a, int64_t now)
 int henb_agent_run(struct henb_agent *a)
 {
 	struct pollfd pfd[4 + HENB_HTTP_MAX_SOCKS];
-	while (!a->stop) {
+	int64_t stop_deadline = -1;
+	for (;;) {
 		int64_t now = lf_now_ms();
+		if (a->stop) {
+			/* A session in flight may finish (briefly): cut off, the HeMS would keep it open and refuse
+			 * our next Inform as a concurrent session until it times out. */
+			if (stop_deadline < 0)
+				stop_deadline = now + LF_STOP_GRACE_MS;
+			if (!a->session || now >= stop_deadline)
+				break;
+		}
 		lf__housekeeping(a, now);
 		if (a->exit_action)
 			break;
-		if (!a->session) {
+		if (!a->session && !a->stop) {
 			int64_t due = henb_agent_session_due(a);
 			if (due >= 0 && now >= due) {
 				lf__start_session(a);
@@ -600,7 +611,10 @@ int henb_agent_run(struct henb_agent *a)
 		i_sess = n;
 		if (a->session)
 			n += henb_session_pollfds(a->session, pfd + n, sizeof(pfd) / sizeof(pfd[0]) - n);
-		int64_t timeout = lf__next_deadline(a, now) - now;
+		int64_t deadline = lf__next_deadline(a, now);
+		if (stop_deadline >= 0 && stop_deadline < deadline)
+			deadline = stop_deadline;
+		int64_t timeout = deadline - now;
 		if (timeout < 0)
 			timeout = 0;
 		int rc = poll(pfd, (nfds_t)n, (int)timeout);

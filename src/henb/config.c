@@ -190,13 +190,13 @@ static void lf__key_value(const struct lf_cfg_key *k, const struct henb_config *
 	}
 }
 
-void henb_config_print_keys(void)
+void henb_config_print_keys(FILE *f)
 {
 	struct henb_config d;
 	char v[600];
 	henb_config_defaults(&d);
 	for (size_t i = 0; i < LF_NKEYS; i++) {
 		lf__key_value(&lf__henb_keys[i], &d, v, sizeof(v));
-		printf("    %s = %s\n        %s\n", lf__henb_keys[i].name, v, lf__henb_keys[i].help);
+		fprintf(f, "    %s = %s\n        %s\n", lf__henb_keys[i].name, v, lf__henb_keys[i].help);
 	}
 }

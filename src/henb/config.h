@@ -4,6 +4,7 @@
 #define LF_HENB_CONFIG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct henb_config {
 	/* [henb] the process */
@@ -77,6 +78,6 @@ int henb_config_set(struct henb_config *c, const char *assignment, char *err, si
 /* henb_config_check: cross-field consistency (OUI shape, URL scheme, ...); LF_EINVAL with the reason. */
 int henb_config_check(const struct henb_config *c, char *err, size_t errlen);
 /* henb_config_print_keys: every key with its default and help, for --help. */
-void henb_config_print_keys(void);
+void henb_config_print_keys(FILE *f);
 
 #endif

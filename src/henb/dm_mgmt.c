@@ -66,7 +66,10 @@ static const struct henb_dm_param lf__mgmt[] = {
 	HENB_P_UINT("CWMPRetryIntervalMultiplier", 1000, 65535, HENB_DM_W, .cfg = HENB_CFG(retry_multiplier)),
 	HENB_P_BOOL("HTTPConnectionRequestEnable", HENB_DM_W, .cfg = HENB_CFG(cr_enable),
 		    .changed = lf__listeners_changed),
-	HENB_P_STR("UDPConnectionRequestAddress", 256, HENB_DM_VOLATILE, .def = ""),
+	/* Not forcedInform in TR-181, but the ACS needs it to wake a NATed CPE (TR-069 Annex G): it rides every
+	 * Inform (extra parameters are allowed) and a change is notified actively, like ConnectionRequestURL. */
+	HENB_P_STR("UDPConnectionRequestAddress", 256, HENB_DM_FORCED | HENB_DM_DEFAULT_ACTIVE | HENB_DM_VOLATILE,
+		   .def = ""),
 	HENB_P_BOOL("STUNEnable", HENB_DM_W, .def = "false", .validate = lf__stun_ok),
 	HENB_P_BOOL("NATDetected", HENB_DM_VOLATILE, .def = "false"),
 	HENB_P_BOOL("AliasBasedAddressing", HENB_DM_FORCED | HENB_DM_VOLATILE, .def = "false"),

@@ -33,11 +33,20 @@ const struct henb_fm_supported *henb_fm_default_catalogue(size_t *n)
 	return lf__catalogue;
 }
 
+/* Copy src into dst (size bytes), cut if longer: the values copied here are short by type. */
+static void lf__copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static const char *lf__nz(const char *s)
 {
 	return s ? s : "";
 }
 
+/* A value of a row, in a buffer shared by every call (one thread; callers copy what they keep). */
 static const char *lf__get(struct henb_fm *fm, int obj, int row, const char *leaf)
 {
 	static char v[HENB_DM_MAX_VALUE];
@@ -251,7 +260,7 @@ static int lf__check(struct henb_fm *fm, const struct henb_fm_alarm *al)
 
 int henb_fm_raise(struct henb_fm *fm, const struct henb_fm_alarm *al, time_t now, char *id, size_t idlen)
 {
-	char when[32], ident[24];
+	char when[32], ident[65];
 	const char *severity = lf__nz(al->perceived_severity);
 	if (id && idlen)
 		id[0] = '\0';
@@ -264,7 +273,7 @@ int henb_fm_raise(struct henb_fm *fm, const struct henb_fm_alarm *al, time_t now
 		return LF_ENOTFOUND;
 	}
 	char mechanism[16];
-	snprintf(mechanism, sizeof(mechanism), "%s", lf__get(fm, fm->obj_supported, sup, "ReportingMechanism"));
+	lf__copy(mechanism, sizeof(mechanism), lf__get(fm, fm->obj_supported, sup, "ReportingMechanism"));
 	if (strcmp(mechanism, "3 Disabled") == 0)
 		return LF_OK;
 	lf_time_iso8601(now, when, sizeof(when));
@@ -273,7 +282,7 @@ int henb_fm_raise(struct henb_fm *fm, const struct henb_fm_alarm *al, time_t now
 	const char *type = row >= 0 ? "ChangedAlarm" : "NewAlarm";
 	bool replaced = false;
 	if (row >= 0) {
-		snprintf(ident, sizeof(ident), "%s", lf__get(fm, fm->obj_current, row, "AlarmIdentifier"));
+		lf__copy(ident, sizeof(ident), lf__get(fm, fm->obj_current, row, "AlarmIdentifier"));
 	} else {
 		struct henb_dm_ref t = lf__table(fm, fm->obj_current);
 		row = henb_dm_add(fm->dm, &t, 0, HENB_DM_ORIGIN_CPE);
@@ -281,12 +290,12 @@ int henb_fm_raise(struct henb_fm *fm, const struct henb_fm_alarm *al, time_t now
 			/* Full: the entry with the oldest AlarmChangedTime makes room (TR-181 CurrentAlarm). */
 			int rows[HENB_DM_MAX_ROWS_PER_TABLE];
 			size_t nr = henb_dm_rows(fm->dm, fm->obj_current, 0, rows, HENB_DM_MAX_ROWS_PER_TABLE);
-			char oldest[32] = "";
+			char oldest[64] = "";
 			for (size_t r = 0; r < nr; r++) {
 				const char *t2 = lf__get(fm, fm->obj_current, rows[r], "AlarmChangedTime");
 				if (row < 0 || strcmp(t2, oldest) < 0) {
 					row = rows[r];
-					snprintf(oldest, sizeof(oldest), "%s", t2);
+					lf__copy(oldest, sizeof(oldest), t2);
 				}
 			}
 			replaced = true;
@@ -321,17 +330,17 @@ int henb_fm_raise(struct henb_fm *fm, const struct henb_fm_alarm *al, time_t now
 
 int henb_fm_clear(struct henb_fm *fm, const struct henb_fm_alarm *al, time_t now)
 {
-	char when[32], ident[24], severity[16];
+	char when[32], ident[65], severity[16];
 	char moi[HENB_DM_MAX_VALUE], text[HENB_DM_MAX_VALUE], info[HENB_DM_MAX_VALUE];
 	int row = lf__current(fm, al);
 	if (row < 0)
 		return LF_ENOTFOUND;
-	snprintf(ident, sizeof(ident), "%s", lf__get(fm, fm->obj_current, row, "AlarmIdentifier"));
-	snprintf(severity, sizeof(severity), "%s", lf__get(fm, fm->obj_current, row, "PerceivedSeverity"));
-	snprintf(moi, sizeof(moi), "%s", lf__get(fm, fm->obj_current, row, "ManagedObjectInstance"));
-	snprintf(text, sizeof(text), "%s", al->additional_text ? al->additional_text
+	lf__copy(ident, sizeof(ident), lf__get(fm, fm->obj_current, row, "AlarmIdentifier"));
+	lf__copy(severity, sizeof(severity), lf__get(fm, fm->obj_current, row, "PerceivedSeverity"));
+	lf__copy(moi, sizeof(moi), lf__get(fm, fm->obj_current, row, "ManagedObjectInstance"));
+	lf__copy(text, sizeof(text), al->additional_text ? al->additional_text
 							       : lf__get(fm, fm->obj_current, row, "AdditionalText"));
-	snprintf(info, sizeof(info), "%s", lf__get(fm, fm->obj_current, row, "AdditionalInformation"));
+	lf__copy(info, sizeof(info), lf__get(fm, fm->obj_current, row, "AdditionalInformation"));
 	struct henb_fm_alarm cleared = {
 		.event_type = al->event_type,
 		.probable_cause = al->probable_cause,
@@ -344,7 +353,7 @@ int henb_fm_clear(struct henb_fm *fm, const struct henb_fm_alarm *al, time_t now
 	int sup = lf__supported(fm, al, severity);
 	char mechanism[16] = "2 Logged";
 	if (sup >= 0)
-		snprintf(mechanism, sizeof(mechanism), "%s", lf__get(fm, fm->obj_supported, sup, "ReportingMechanism"));
+		lf__copy(mechanism, sizeof(mechanism), lf__get(fm, fm->obj_supported, sup, "ReportingMechanism"));
 	henb_dm_delete(fm->dm, row, HENB_DM_ORIGIN_CPE);
 	lf_time_iso8601(now, when, sizeof(when));
 	lf_info("alarm_cleared", "id=%s event_type=\"%s\" probable_cause=\"%s\" specific_problem=\"%s\"", ident,

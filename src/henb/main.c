@@ -65,7 +65,7 @@ static void lf__usage(FILE *f)
 		"    -h, --help            this text\n"
 		"    -V, --version         print the version\n\n"
 		"CONFIGURATION KEYS (key = default)\n");
-	henb_config_print_keys();
+	henb_config_print_keys(f);
 	fprintf(f, "\nEXIT STATUS\n"
 		   "    0 after a clean stop; 1 on a start-up error (the message names the cause); 10 reboot and 11\n"
 		   "    shutdown when run by the launcher (LF_BOOT_SLOT set).\n");

@@ -120,8 +120,8 @@ static int lf__build_inform(struct henb_session *s)
 	m.u.inform.params = c.pv;
 	m.u.inform.n_params = c.n;
 	result = cwmp_build(&m, &s->out);
-	lf_info("session_start", "events=\"%s\" retry_count=%u params=%zu changed=%zu", list, a->retry_count, c.n,
-		a->delivery.n_changed);
+	lf_info("session_start", "events=\"%s\" retry_count=%u params=%zu changed=%zu parameter_key=\"%s\"", list,
+		a->retry_count, c.n, a->delivery.n_changed, henb_dm_get_str(a->dm, "Device.ManagementServer.ParameterKey"));
 out:
 	cwmp_msg_free(&m);
 	lf_arena_free(&arena);

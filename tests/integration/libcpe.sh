@@ -8,7 +8,7 @@ cpe_start() {
 	local name=$1; shift
 	mkdir -p "$T/$name/device"
 	start_henbd "$name" --set "acs.url=http://127.0.0.1:$HEMS_PORT/cwmp" --set acs.second_ms=100 \
-		--set acs.periodic_inform_interval=100000 --set cr.rate_limit=600 --set henb.hal_poll_ms=50 \
+		--set acs.periodic_inform_interval=100000 --set cr.rate_limit=60 --set henb.hal_poll_ms=50 \
 		--set "henb.device_dir=$T/$name/device" "$@"
 }
 
@@ -19,7 +19,6 @@ last_events() { hemsctl --json device "$1" | json_get 'd["lastEvents"]'; }
 cached_param() {
 	hemsctl --json device "$1" | python3 -c "import json,sys; d=json.load(sys.stdin); print(next((p['value'] for p in d['parameters'] if p['name']=='$2'), '<none>'))"
 }
-registered() { [ "$(informs "$1" 2>/dev/null || echo 0)" -ge 1 ] 2>/dev/null; }
 informs_at_least() { [ "$(informs "$1")" -ge "$2" ]; }
 
 # task ID METHOD ARGS: queue a task with connectNow, wait for its answer, print its JSON into $T/task.json.
@@ -60,5 +59,31 @@ for line in open(sys.argv[1], encoding='utf-8'):
     if parts[0] == 'v' and unesc(parts[1]) == name:
         print(unesc(parts[2])); sys.exit(0)
 sys.exit(1)
+PY
+}
+
+# sanitizers_clean: stop every daemon of the test (so LeakSanitizer runs at their exit) and fail on any
+# sanitizer report in the logs.
+sanitizers_clean() {
+	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	if grep -l "Sanitizer\|runtime error" "$T"/*.log >/dev/null 2>&1; then
+		grep -h -A5 "Sanitizer\|runtime error" "$T"/*.log | head -40
+		fail "sanitizer report"
+	fi
+	ok "no sanitizer report"
+}
+
+# idle NAME: henbd NAME has no session open (its last session_start has ended).
+idle() {
+	python3 - "$T/$1.log" <<'PY'
+import sys
+last = None
+for line in open(sys.argv[1]):
+    if "event=session_start" in line:
+        last = "open"
+    elif "event=session_ok" in line or "event=session_failed" in line:
+        last = "closed"
+sys.exit(0 if last != "open" else 1)
 PY
 }
