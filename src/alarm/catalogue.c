@@ -62,7 +62,7 @@ static const char *const lf__sev_text[ALARM_SEV_COUNT] = {"Critical", "Major", "
 static const char *const lf__sev_nbi[ALARM_SEV_COUNT] = {"CRITICAL", "MAJOR", "MINOR", "WARNING",
 							  "INDETERMINATE", "CLEARED"};
 static const char *const lf__proc[ALARM_PROC_COUNT] = {"notify-only", "reconfigure", "reload-software", "fatal",
-							"diagnose-first"};
+							"diagnose-first", "emergency-reimage"};
 
 const struct alarm_def *alarm_def_of(enum alarm_kind kind)
 {

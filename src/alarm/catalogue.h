@@ -64,6 +64,7 @@ enum alarm_procedure {
 	ALARM_PROC_RELOAD_SOFTWARE, /* 5.7.2.2, bad software */
 	ALARM_PROC_FATAL,           /* 5.7.2.3 */
 	ALARM_PROC_DIAGNOSE_FIRST,  /* not enough information: run the diagnostic, classify again */
+	ALARM_PROC_EMERGENCY,       /* 5.7.3.2 at the emergency HeMS: a failsafe HeNB asks for a new image */
 	ALARM_PROC_COUNT
 };
 

@@ -30,6 +30,10 @@ struct hems_metrics {
 
 struct hems_connreq;
 struct hems_remediation;
+struct hems_roles;
+struct hems_outbox;
+struct hems_enforcement;
+struct hems_distress;
 struct hems;
 struct cwmp_transfer_complete;
 
@@ -55,6 +59,10 @@ struct hems {
 	hems_transfer_complete_fn on_transfer_complete;
 	hems_request_download_fn on_request_download;
 	struct hems_remediation *remediation;
+	struct hems_roles *roles;
+	struct hems_outbox *outbox;           /* northbound delivery worker (outbox.c) */
+	struct hems_enforcement *enforcement; /* higher-level measures (enforcement.c) */
+	struct hems_distress *distress;       /* distress channel server (distress_server.c); NULL when off */
 	char file_base_url[256]; /* how devices reach /files/: cfg.file_base_url or http://address:port */
 	/* extended remediation (5.7.3): the distress channel takes over; NULL until it exists */
 	void (*on_extended_remediation)(struct hems *h, int64_t case_id, const char *reason);

@@ -17,12 +17,14 @@
 #include "common/timeutil.h"
 #include "hems/config.h"
 #include "hems/connreq.h"
+#include "hems/distress_server.h"
 #include "hems/enforcement.h"
 #include "hems/hems.h"
 #include "hems/http_front.h"
 #include "hems/outbox.h"
 #include "hems/nbi.h"
 #include "hems/remediation.h"
+#include "hems/roles.h"
 #include "hems/session.h"
 #include "store/store.h"
 
@@ -58,11 +60,15 @@ static int lf__loop(struct hems *h, struct hems_http *http, int sfd)
 {
 	int64_t last_tick = 0;
 	for (;;) {
-		struct pollfd pfd[2] = {{.fd = hems_http_fd(http), .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+		struct pollfd pfd[3] = {{.fd = hems_http_fd(http), .events = POLLIN}, {.fd = sfd, .events = POLLIN},
+					{.fd = hems_distress_fd(h), .events = POLLIN}}; /* fd -1 (off): poll skips it */
 		int timeout = hems_http_timeout_ms(http);
 		if (timeout < 0 || timeout > 1000)
 			timeout = 1000; /* timers below run at least once a second */
-		int n = poll(pfd, 2, timeout);
+		int distress_timeout = hems_distress_timeout_ms(h);
+		if (distress_timeout >= 0 && distress_timeout < timeout)
+			timeout = distress_timeout;
+		int n = poll(pfd, 3, timeout);
 		if (n < 0 && errno != EINTR) {
 			lf_error("poll_failed", "errno=%d", errno);
 			return 1;
@@ -74,11 +80,13 @@ static int lf__loop(struct hems *h, struct hems_http *http, int sfd)
 			return 0;
 		}
 		hems_http_run(http);
+		hems_distress_run(h);
 		int64_t now = lf_now_ms();
 		if (now - last_tick >= 500) {
 			hems_sessions_expire(h, now, h->cfg.session_timeout_s * 1000);
 			hems_remediation_tick(h, now);
 			hems_enforcement_poll(h);
+			hems_distress_tick(h, now);
 			last_tick = now;
 		}
 	}
@@ -161,6 +169,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hemsd: %s\n", err);
 		goto out;
 	}
+	if (hems_roles_init(&h, err, sizeof(err))) {
+		fprintf(stderr, "hemsd: %s\n", err);
+		goto out;
+	}
 	if (hems_remediation_init(&h, err, sizeof(err))) {
 		fprintf(stderr, "hemsd: %s\n", err);
 		goto out;
@@ -181,7 +193,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hemsd: %s\n", err);
 		goto out;
 	}
-	lf_info("started", "address=%s port=%u tls=%s auth=%s cwmp_path=%s store=%s schema=%d", h.cfg.listen_address,
+	lf_info("started", "role=%s address=%s port=%u tls=%s auth=%s cwmp_path=%s store=%s schema=%d", h.cfg.role, h.cfg.listen_address,
 		h.port, h.cfg.tls_cert[0] ? "yes" : "no", h.cfg.auth, h.cfg.cwmp_path, h.cfg.store,
 		store_schema_version(h.store));
 	if (h.cfg.file_base_url[0])
@@ -189,6 +201,11 @@ int main(int argc, char **argv)
 	else
 		snprintf(h.file_base_url, sizeof(h.file_base_url), "%s://%s:%u", h.cfg.tls_cert[0] ? "https" : "http",
 			 h.cfg.listen_address, h.port);
+	/* The distress channel (5.7.3.1) after file_base_url: its download actions point there. */
+	if (hems_distress_start(&h, err, sizeof(err))) {
+		fprintf(stderr, "hemsd: %s\n", err);
+		goto out;
+	}
 	if (port_file) {
 		FILE *f = fopen(port_file, "w");
 		if (!f) {
@@ -202,11 +219,13 @@ int main(int argc, char **argv)
 	status = lf__loop(&h, http, sfd);
 out:
 	hems_http_stop(&http);
+	hems_distress_stop(&h);
 	hems_outbox_stop(&h);
 	hems_enforcement_stop(&h);
 	hems_connreq_stop(&h);
 	hems_sessions_free(&h.sessions);
 	hems_remediation_free(&h);
+	hems_roles_free(&h);
 	hems_nbi_free(&h);
 	store_close(&h.store);
 	close(sfd);

@@ -114,7 +114,7 @@ static int lf__rule(struct policy *p, const char *rest, unsigned line, char *why
 	memset(r, 0, sizeof(*r));
 	r->line = line;
 	int got = lf__next(&t, tok, sizeof(tok));
-	if (got <= 0 || (r->procedure = alarm_procedure_parse(tok)) < 0) {
+	if (got <= 0 || (r->procedure = alarm_procedure_parse(tok)) < 0 || r->procedure == ALARM_PROC_EMERGENCY) {
 		snprintf(why, whylen, "rule needs a procedure: notify-only, reconfigure, reload-software, fatal or "
 				      "diagnose-first");
 		return LF_EINVAL;
@@ -342,6 +342,10 @@ int policy_parse(struct policy *p, const char *text, size_t len, const char *ori
 			return result;
 		}
 	}
+	/* Emergency re-imaging has one rung and one step: the failsafe HeNB asked for exactly that. */
+	p->ladders[ALARM_PROC_EMERGENCY].n_rungs = 1;
+	p->ladders[ALARM_PROC_EMERGENCY].n_steps[0] = 1;
+	p->ladders[ALARM_PROC_EMERGENCY].steps[0][0] = POLICY_STEP_DOWNLOAD;
 	for (int proc = ALARM_PROC_RECONFIGURE; proc <= ALARM_PROC_RELOAD_SOFTWARE; proc++)
 		if (p->ladders[proc].n_rungs == 0) {
 			snprintf(err, errlen, "%s: no ladder for %s", origin, alarm_procedure_name((enum alarm_procedure)proc));

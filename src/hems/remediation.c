@@ -149,7 +149,7 @@ static int64_t lf__task(struct hems *h, struct store_case *c, const char *method
 static const struct policy_ladder *lf__ladder(struct hems *h, const struct store_case *c)
 {
 	int proc = alarm_procedure_parse(c->procedure);
-	if (proc != ALARM_PROC_RECONFIGURE && proc != ALARM_PROC_RELOAD_SOFTWARE)
+	if (proc != ALARM_PROC_RECONFIGURE && proc != ALARM_PROC_RELOAD_SOFTWARE && proc != ALARM_PROC_EMERGENCY)
 		return NULL;
 	return &lf__policy(h)->ladders[proc];
 }
@@ -262,6 +262,9 @@ static void lf__run_download(struct hems *h, struct store_case *c)
 	json_object_set_new(d, "commandKey", json_string(key));
 	json_object_set_new(d, "transferOk", json_false());
 	json_object_set_new(d, "versionOk", json_false());
+	/* A failsafe HeNB reboots into the new image and registers through the initial HeMS: the emergency HeMS
+	 * sees the TransferComplete, not the new version. */
+	json_object_set_new(d, "needVersion", json_boolean(strcmp(c->procedure, "emergency-reimage") != 0));
 	lf__data_set(c, d);
 	json_decref(d);
 	int64_t t = lf__task(h, c, "Download",
@@ -335,6 +338,17 @@ static void lf__rung_failed(struct hems *h, struct store_case *c, const char *wh
 	char text[384];
 	snprintf(text, sizeof(text), "rung %d failed: %s", c->rung + 1, why);
 	hems_notify_case(h, HEMS_NOTIFY_REMEDIATION_STEP, c, json_pack("{s:s}", "step", text));
+	if (strcmp(c->procedure, "emergency-reimage") == 0) {
+		/* The last remote resort failed: the HeNB shuts itself down (5.7.3.2). */
+		lf__event(h, c, c->state, NULL, 0, "%s", text);
+		c->deadline = 0;
+		lf__set_state(h, c, "no_communication", NULL, 0,
+			      "emergency re-imaging failed: the HeNB shuts down; no communication possible");
+		hems_notify_case(h, HEMS_NOTIFY_NO_COMMUNICATION, c, json_pack("{s:s}", "reason", why));
+		lf__set_state(h, c, "awaiting_instructions", NULL, 0, "waiting for NM instructions");
+		hems_notify_case(h, HEMS_NOTIFY_AWAITING_INSTRUCTIONS, c, NULL);
+		return;
+	}
 	if (!l || c->rung + 1 >= l->n_rungs) {
 		lf__event(h, c, c->state, NULL, 0, "%s", text);
 		lf__extended(h, c, "every rung of the ladder failed");
@@ -457,6 +471,7 @@ static void lf__start_procedure(struct hems *h, struct store_case *c, const char
 	case ALARM_PROC_DIAGNOSE_FIRST:
 	case ALARM_PROC_RECONFIGURE:
 	case ALARM_PROC_RELOAD_SOFTWARE:
+	case ALARM_PROC_EMERGENCY:
 		hems_notify_case(h, HEMS_NOTIFY_REMEDIATION_STARTED, c, NULL);
 		lf__begin_step(h, c);
 		return;
@@ -625,7 +640,8 @@ static const char *lf__inform_value(const struct cwmp_inform *in, const char *ta
 static void lf__download_check(struct hems *h, struct store_case *c)
 {
 	json_t *d = lf__data(c);
-	int done = json_is_true(json_object_get(d, "transferOk")) && json_is_true(json_object_get(d, "versionOk"));
+	int done = json_is_true(json_object_get(d, "transferOk")) &&
+		   (json_is_true(json_object_get(d, "versionOk")) || json_is_false(json_object_get(d, "needVersion")));
 	char what[200];
 	snprintf(what, sizeof(what), "TransferComplete without fault and Inform with SoftwareVersion %s",
 	         json_string_value(json_object_get(d, "expectedVersion"))
@@ -1112,6 +1128,36 @@ int hems_case_decide(struct hems *h, int64_t case_id, const char *decision, cons
 		snprintf(err, errlen, "decision must be block, release or retry");
 		return LF_EINVAL;
 	}
+	return store_end(h->store, 0);
+}
+
+int hems_remediation_emergency(struct hems *h, const char *device_id, const char *why)
+{
+	struct store_case c;
+	char text[384];
+	snprintf(text, sizeof(text), "emergency remediation: %s", why);
+	store_begin(h->store);
+	if (store_case_open_of(h->store, device_id, &c) == LF_OK) {
+		if (strcmp(c.procedure, "emergency-reimage") == 0 && c.phase != PH_START) {
+			lf__event(h, &c, c.state, "device", 0, "%s (already in progress)", text);
+			return store_end(h->store, 0);
+		}
+		snprintf(c.procedure, sizeof(c.procedure), "emergency-reimage");
+		lf__set_state(h, &c, "classifying", "device", 0, text);
+	} else {
+		memset(&c, 0, sizeof(c));
+		snprintf(c.device_id, sizeof(c.device_id), "%s", device_id);
+		snprintf(c.state, sizeof(c.state), "detected");
+		snprintf(c.procedure, sizeof(c.procedure), "emergency-reimage");
+		c.created = c.updated = (int64_t)time(NULL);
+		if (store_case_insert(h->store, &c)) {
+			store_end(h->store, 1);
+			return LF_ESTORE;
+		}
+		lf__event(h, &c, "", "device", 0, "%s", text);
+		lf__set_state(h, &c, "classifying", "device", 0, "a failsafe HeNB asks for a new software image");
+	}
+	lf__start_procedure(h, &c, "device");
 	return store_end(h->store, 0);
 }
 

@@ -33,6 +33,10 @@ void hems_remediation_on_transfer_complete(struct hems *h, const char *device_id
 void hems_remediation_on_alarm(struct hems *h, const struct store_alarm *a);
 /* hems_remediation_resume: at start, after orphaned tasks were failed: restart the steps that waited on them. */
 void hems_remediation_resume(struct hems *h);
+/* hems_remediation_emergency: a HeNB in failsafe mode asked for a new image (RequestDownload; the emergency
+ * HeMS, 5.7.3.2): open (or turn the open case into) an emergency-reimage case: Download of the approved image,
+ * TransferComplete; failure -> "no communication possible". */
+int hems_remediation_emergency(struct hems *h, const char *device_id, const char *why);
 /* hems_remediation_tick: advance cases whose deadline has passed. */
 void hems_remediation_tick(struct hems *h, int64_t now_ms);
 

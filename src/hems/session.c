@@ -15,6 +15,7 @@
 #include "common/timeutil.h"
 #include "cwmp/cwmp.h"
 #include "hems/remediation.h"
+#include "hems/roles.h"
 #include "hems/rpc.h"
 #include "store/store.h"
 
@@ -341,7 +342,10 @@ static void lf__handle_inform(struct hems *h, struct hems_session *existing, con
 		return;
 	}
 
-	for (size_t i = 0; i < in->n_events; i++)
+	/* Only the serving HeMS provisions and remediates; the initial one hands devices over, the emergency
+	 * one re-images them (roles.c). */
+	int serving = !h->roles || hems_roles_serving(h);
+	for (size_t i = 0; i < in->n_events && serving; i++)
 		if (strcmp(in->events[i].code, "0 BOOTSTRAP") == 0) {
 			if (h->cfg.provision_cr_credentials)
 				lf__provision_cr_credentials(h, device_id, in);
@@ -350,6 +354,7 @@ static void lf__handle_inform(struct hems *h, struct hems_session *existing, con
 		}
 	if (h->remediation)
 		hems_remediation_on_inform(h, device_id, in);
+	hems_roles_on_inform(h, device_id, in);
 
 	struct hems_session *s = lf_calloc(1, sizeof(*s));
 	lf_random_hex(s->cookie, 16);
@@ -417,6 +422,8 @@ static void lf__handle_acs_method(struct hems *h, struct hems_session *s, const 
 	case CWMP_REQUEST_DOWNLOAD:
 		lf_info("request_download", "device=%s file_type=\"%s\"", s->device_id,
 			m->u.request_download.file_type ? m->u.request_download.file_type : "");
+		hems_roles_on_request_download(h, s->device_id,
+					       m->u.request_download.file_type ? m->u.request_download.file_type : "");
 		if (h->on_request_download)
 			h->on_request_download(h, s->device_id, &m->u.request_download);
 		resp.method = CWMP_REQUEST_DOWNLOAD_RESPONSE;

@@ -342,7 +342,7 @@ class Device:
     def __init__(self, args):
         self.args = args
         self.values = {}
-        self.pending = ["0 BOOTSTRAP", "1 BOOT"]
+        self.pending = ["X 000FB7 EMERGENCY", "1 BOOT"] if args.emergency else ["0 BOOTSTRAP", "1 BOOT"]
         self.revert_left = args.refuse_config
         self.after = []        # events of the next session
         self.transfer = None   # (command_key, fault)
@@ -392,6 +392,10 @@ class Device:
                         a.cr_user = v
                     elif n.endswith("ConnectionRequestPassword"):
                         a.cr_password = v
+                    elif n == "Device.ManagementServer.URL" and v != a.url:
+                        log(a, what="new_acs", url=v)  # discovery: register at the serving HeMS
+                        a.url = v
+                        self.after = ["0 BOOTSTRAP", "1 BOOT"]
                     elif n == "Device.SelfTestDiagnostics.DiagnosticsState" and v == "Requested":
                         self.diag = True
                     elif n == "Device.ManagementServer.PeriodicInformInterval" and self.revert_left > 0 and self.alarms:
@@ -453,6 +457,11 @@ class Device:
         log(a, what="inform", events=events, status=status)
         if status != 200:
             return 1
+        if a.emergency and not getattr(self, "asked", False):
+            self.asked = True
+            status, data = s.post(envelope("rd", "<cwmp:RequestDownload><FileType>1 Firmware Upgrade Image</FileType>"
+                                                 "<FileTypeArg></FileTypeArg></cwmp:RequestDownload>"))
+            log(a, what="request_download", status=status, ok="RequestDownloadResponse" in data)
         if self.transfer and "7 TRANSFER COMPLETE" in events:
             key, fault = self.transfer
             s.post(envelope("tc", "<cwmp:TransferComplete><CommandKey>%s</CommandKey><FaultStruct><FaultCode>%s"
@@ -558,6 +567,7 @@ def main():
     p.add_argument("--sw-version", default="1.0")
     p.add_argument("--stall-on", default="", help="device: hold the answer to this request once (after an alarm)")
     p.add_argument("--stall-seconds", type=float, default=3)
+    p.add_argument("--emergency", action="store_true", help="device: start in failsafe mode: X 000FB7 EMERGENCY + RequestDownload")
     p.add_argument("--boot-delay", type=float, default=0, help="device: seconds a reboot takes")
     p.add_argument("--new-version", default="2.0", help="device: SoftwareVersion after a download")
     p.add_argument("--download-fault", default="", help="device: TransferComplete fault code to report")
