@@ -388,7 +388,8 @@ static int lf__diag_verdict(const char *state, const char *results, char *bad, s
 	return fails;
 }
 
-/* Diagnose-first: classify again from the failing checks. */
+/* Diagnose-first: classify again from the failing checks. Hardware modifications are fatal; modified software
+ * or configuration get their remediation; anything else (an open case, a LAN attack) is evidence for NM. */
 static const char *lf__reclassify(const char *bad)
 {
 	if (strstr(bad, "antenna") || strstr(bad, "clock") || strstr(bad, "circuit"))
@@ -397,7 +398,7 @@ static const char *lf__reclassify(const char *bad)
 		return "reload-software";
 	if (strstr(bad, "config"))
 		return "reconfigure";
-	return "fatal";
+	return "notify-only";
 }
 
 static void lf__start_procedure(struct hems *h, struct store_case *c, const char *actor);
