@@ -19,7 +19,9 @@
 #include "common/timeutil.h"
 #include "cwmp/cwmp.h"
 #include "hems/fileserver.h"
+#include "hems/fm_nbi.h"
 #include "hems/nbi.h"
+#include "hems/outbox.h"
 #include "hems/session.h"
 #include "store/store.h"
 
@@ -233,6 +235,7 @@ static void lf__metrics(struct hems *h, struct hems_reply *r)
 	}
 	lf_buf_printf(b, "hems_request_seconds_sum %.6f\nhems_request_seconds_count %llu\n", m->latency_sum_ms / 1000.0,
 		      (unsigned long long)cum);
+	hems_outbox_metrics(h, b);
 }
 
 static void lf__observe(struct hems_metrics *m, double ms)
@@ -243,6 +246,12 @@ static void lf__observe(struct hems_metrics *m, double ms)
 		i++;
 	m->latency_bucket[i]++;
 	m->latency_sum_ms += ms;
+}
+
+/* Query-string values for the FaultMnS handler. */
+static const char *lf__query_arg(void *ctx, const char *key)
+{
+	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, key);
 }
 
 static enum MHD_Result lf__access(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -294,6 +303,9 @@ static enum MHD_Result lf__access(void *cls, struct MHD_Connection *c, const cha
 	} else if (strncmp(url, HEMS_NBI_PREFIX, strlen(HEMS_NBI_PREFIX)) == 0) {
 		const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 		hems_nbi_handle(h, method, url, auth, req->body.data, req->body.len, &r);
+	} else if (strncmp(url, HEMS_FM_PREFIX, strlen(HEMS_FM_PREFIX)) == 0) {
+		const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+		hems_fm_handle(h, method, url, auth, lf__query_arg, c, req->body.data, req->body.len, &r);
 	} else if (strncmp(url, HEMS_FILES_PREFIX, strlen(HEMS_FILES_PREFIX)) == 0 &&
 		   (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)) {
 		ret = hems_files_serve(h, c, url);

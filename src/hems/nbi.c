@@ -17,8 +17,10 @@
 #include "common/file.h"
 #include "common/log.h"
 #include "hems/connreq.h"
+#include "hems/enforcement.h"
 #include "hems/notify.h"
 #include "hems/remediation.h"
+#include "hems/outbox.h"
 #include "hems/rpc.h"
 #include "store/store.h"
 
@@ -680,6 +682,10 @@ void hems_nbi_handle(struct hems *h, const char *method, const char *url, const 
 		lf__case_instruction(h, seg[2], seg[1], actor, body, len, r);
 	} else if (n == 2 && strcmp(seg[0], "cwmp-users") == 0 && strcmp(method, "PUT") == 0) {
 		lf__cwmp_user_set(h, seg[1], body, len, r);
+	} else if (n >= 3 && strcmp(seg[0], "devices") == 0 && strcmp(seg[2], "measures") == 0) {
+		hems_enforcement_nbi(h, method, seg[1], n == 4 ? seg[3] : NULL, actor, body, len, r);
+	} else if (n <= 2 && strcmp(seg[0], "outbox") == 0 && get) {
+		hems_outbox_nbi(h, n == 2 ? seg[1] : NULL, r);
 	} else {
 		lf__reply_error(r, 404, "Not Found", "no such NBI resource or method");
 	}

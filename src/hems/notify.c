@@ -44,7 +44,11 @@ int hems_notify_alarm(struct hems *h, const struct store_alarm *a)
 			   : strcmp(a->notification_type, "ChangedAlarm") == 0 ? HEMS_NOTIFY_CHANGED_ALARM
 										: HEMS_NOTIFY_NEW_ALARM;
 	char href[96], dn[300], alarm_id[32];
-	snprintf(alarm_id, sizeof(alarm_id), "%lld", (long long)a->id);
+	/* TS 28.532: a changed or cleared alarm keeps the alarmId of the alarm it changes (its record). */
+	int64_t record = a->id;
+	if (store_alarm_record_of(h->store, a->id, &record) != LF_OK)
+		record = a->id;
+	snprintf(alarm_id, sizeof(alarm_id), "%lld", (long long)record);
 	snprintf(href, sizeof(href), "/FaultSupervisionMnS/v1/alarms/%s", alarm_id);
 	lf__dn(dn, sizeof(dn), a->device_id);
 	int et = alarm_event_type_parse(a->event_type);

@@ -674,9 +674,9 @@ void hems_remediation_on_inform(struct hems *h, const char *device_id, const str
 			lf_info("alarm", "device=%s id=%s type=%s event_type=\"%s\" cause=\"%s\" severity=%s source=%s",
 			        device_id, a->alarm_identifier, a->notification_type, a->event_type, a->probable_cause,
 			        a->severity, a->source);
-			hems_remediation_on_alarm(h, a);
-			store_alarm_get(h->store, a->id, a); /* with its case id */
+			/* NM hears of the alarm before it hears of what the HeMS does about it. */
 			hems_notify_alarm(h, a);
+			hems_remediation_on_alarm(h, a);
 		}
 		store_end(h->store, result != LF_OK);
 	}

@@ -414,6 +414,7 @@ void henb_agent_session_done(struct henb_agent *a, int result, bool informed, co
 		lf_info("session_ok", "informed=yes");
 		a->retry_count = 0;
 		a->next_attempt_ms = now;
+		henb_download_session_ok(a); /* the first good session confirms a new firmware slot */
 		return;
 	}
 	/* TR-069 3.2.1.1: retry n waits a random time in [m*(k/1000)^(n-1), m*(k/1000)^n] s. */
@@ -541,12 +542,7 @@ static void lf__housekeeping(struct henb_agent *a, int64_t now)
 		henb_diag_run(a);
 		a->pending |= HENB_EV_DIAG; /* TR-181: 8 DIAGNOSTICS COMPLETE in a new session */
 	}
-	if (a->st.dl.used && now >= a->st.dl.due_ms) {
-		struct henb_transfer tc;
-		henb_download_perform(a, &a->st.dl, &tc);
-		a->st.dl.used = false;
-		henb_agent_transfer_done(a, &tc);
-	}
+	henb_download_tick(a, now);
 }
 
 /* The earliest time the loop must wake without I/O. */
@@ -559,8 +555,7 @@ static int64_t lf__next_deadline(struct henb_agent *a, int64_t now)
 	for (size_t i = 0; i < HENB_MAX_SCHEDULED; i++)
 		if (a->sched[i].used && !a->sched[i].fired)
 			LF_MIN(a->sched[i].due_ms);
-	if (a->st.dl.used && !a->session)
-		LF_MIN(a->st.dl.due_ms);
+	LF_MIN(henb_download_deadline(a));
 	if (!a->session)
 		LF_MIN(henb_agent_session_due(a));
 	else
@@ -576,7 +571,7 @@ static int64_t lf__next_deadline(struct henb_agent *a, int64_t now)
 
 int henb_agent_run(struct henb_agent *a)
 {
-	struct pollfd pfd[4 + HENB_HTTP_MAX_SOCKS];
+	struct pollfd pfd[4 + HENB_DOWNLOAD_MAX_FDS + HENB_HTTP_MAX_SOCKS];
 	int64_t stop_deadline = -1;
 	for (;;) {
 		int64_t now = lf_now_ms();
@@ -598,7 +593,7 @@ int henb_agent_run(struct henb_agent *a)
 				continue;
 			}
 		}
-		size_t n = 0, i_http = SIZE_MAX, i_udp = SIZE_MAX, i_sess;
+		size_t n = 0, i_http = SIZE_MAX, i_udp = SIZE_MAX, i_dl, n_dl, i_sess;
 		pfd[n++] = (struct pollfd){.fd = a->wake_fd[0], .events = POLLIN};
 		if (a->crhttp) {
 			i_http = n;
@@ -608,6 +603,9 @@ int henb_agent_run(struct henb_agent *a)
 			i_udp = n;
 			pfd[n++] = (struct pollfd){.fd = henb_crudp_fd(a->crudp), .events = POLLIN};
 		}
+		i_dl = n;
+		n_dl = henb_download_pollfds(a, pfd + n, HENB_DOWNLOAD_MAX_FDS);
+		n += n_dl;
 		i_sess = n;
 		if (a->session)
 			n += henb_session_pollfds(a->session, pfd + n, sizeof(pfd) / sizeof(pfd[0]) - n);
@@ -632,6 +630,7 @@ int henb_agent_run(struct henb_agent *a)
 			henb_crhttp_run(a->crhttp); /* also on timeout: MHD expires idle connections */
 		if (a->crudp && i_udp != SIZE_MAX && rc > 0 && (pfd[i_udp].revents & POLLIN))
 			henb_crudp_read(a->crudp);
+		henb_download_process(a, pfd + i_dl, n_dl, now);
 		if (a->session && henb_session_process(a->session, pfd + i_sess, n - i_sess, now))
 			lf__end_session(a);
 		if (henb_dm_dirty(a->dm) || a->st_dirty)
@@ -752,6 +751,8 @@ int henb_agent_init(struct henb_agent *a, const struct henb_config *cfg, char **
 		snprintf(dir, sizeof(dir), "%s/device", cfg->state_dir);
 	if (henb_hal_open(&a->hal, dir, err, errlen))
 		return LF_EIO;
+	if (henb_download_init(a, err, errlen))
+		return LF_EINVAL;
 	henb_ratelimit_init(&a->cr_rate, (unsigned)cfg->cr_rate_limit, 60 * cfg->second_ms);
 	lf__open_listeners(a, HENB_DM_ORIGIN_INIT);
 	lf__hal_poll(a, HENB_DM_ORIGIN_INIT);
@@ -798,6 +799,7 @@ void henb_agent_free(struct henb_agent *a)
 	}
 	henb_crhttp_close(&a->crhttp);
 	henb_crudp_close(&a->crudp);
+	henb_download_free(a);
 	if (a->dm && a->hal)
 		henb_agent_persist(a);
 	henb_hal_close(&a->hal);

@@ -20,6 +20,7 @@ struct henb_session;
 struct henb_crhttp;
 struct henb_crudp;
 struct henb_hal;
+struct henb_download;
 
 /* Pending Inform events (TR-069 3.7.1.5 EventCodes) that are plain flags. "4 VALUE CHANGE", "7 TRANSFER
  * COMPLETE", "M Reboot", "M ScheduleInform" and "M Download" are derived from the data model's change marks,
@@ -77,6 +78,7 @@ struct henb_agent {
 	struct henb_session *session;  /* non-NULL while a session runs */
 	struct henb_crhttp *crhttp;
 	struct henb_crudp *crudp;
+	struct henb_download *download; /* the Download job in progress and the firmware context (download.c) */
 	struct henb_ratelimit cr_rate;
 	char state_path[600];
 

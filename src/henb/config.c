@@ -83,6 +83,17 @@ static const struct lf_cfg_key lf__henb_keys[] = {
 	LF_CFG_STR_KEY("fap.plmn", K, fap_plmn, "PLMNID of CellConfig.LTE.EPC.PLMNList.1 (MCC+MNC); \"\" = no row"),
 	LF_CFG_BOOL_KEY("distress.enable", K, distress_enable, "X_<OUI>_Distress.Enable (factory value)"),
 	LF_CFG_STR_KEY("distress.url", K, distress_url, "X_<OUI>_Distress.ServerURL (factory value)"),
+	LF_CFG_STR_KEY("firmware.pubkey", K, fw_pubkey,
+		       "trusted firmware public key file (henb-image keygen): every downloaded image and vendor "
+		       "configuration file must be signed by it; \"\" = Downloads fail with 9010"),
+	LF_CFG_STR_KEY("firmware.dev_dir", K, fw_dev_dir,
+		       "boot device directory with slots/ and boot/ (as henb-boot --dev); \"\" = $LF_DEV_DIR, set by "
+		       "henb-boot"),
+	LF_CFG_STR_KEY("firmware.download_dir", K, fw_download_dir,
+		       "where downloads are kept while they arrive (resumed after an interruption or a restart); "
+		       "\"\" = STATE_DIR/download"),
+	LF_CFG_INT_KEY("firmware.rate_limit", K, fw_rate_limit, 0, (long long)1 << 40,
+		       "download speed limit in bytes per second, so a transfer leaves room for the service; 0 = none"),
 };
 #undef K
 #define LF_NKEYS (sizeof(lf__henb_keys) / sizeof(lf__henb_keys[0]))

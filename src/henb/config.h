@@ -67,6 +67,11 @@ struct henb_config {
 	/* [distress] vendor object factory values */
 	int distress_enable;
 	char distress_url[257];
+	/* [firmware] signed images and the A/B slots (Download, download.c) */
+	char fw_pubkey[512];                /* trusted Ed25519 public key file; "" = every Download fails (9010) */
+	char fw_dev_dir[512];               /* boot device directory (slots/, boot/); "" = $LF_DEV_DIR */
+	char fw_download_dir[512];          /* partial and complete downloads; "" = STATE_DIR/download */
+	long long fw_rate_limit;            /* download bytes per second; 0 = unlimited */
 };
 
 /* HENB_CFG(field): how a data model parameter names its factory default in struct henb_config (0 = none). */

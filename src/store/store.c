@@ -378,3 +378,56 @@ int store_measure_list(struct store *s, const char *device_id, const char *statu
 {
 	return s->ops->measure_list(s, device_id, status, limit, cb, ctx);
 }
+
+int store_distress_device_put(struct store *s, const struct store_distress_device *d)
+{
+	return s->ops->distress_device_put(s, d);
+}
+
+int store_distress_device_get(struct store *s, const char *device_id, struct store_distress_device *out)
+{
+	return s->ops->distress_device_get(s, device_id, out);
+}
+
+int store_distress_unprovisioned(struct store *s, int64_t since, char (*ids)[STORE_MAX_ID], size_t max, size_t *n)
+{
+	return s->ops->distress_unprovisioned(s, since, ids, max, n);
+}
+
+int store_distress_action_add(struct store *s, const char *device_id, int64_t case_id, const char *kind,
+			      const char *args_json, int64_t now, int64_t *id)
+{
+	return s->ops->distress_action_add(s, device_id, case_id, kind, args_json, now, id);
+}
+
+int store_distress_action_next(struct store *s, const char *device_id, struct store_distress_action *out)
+{
+	return s->ops->distress_action_next(s, device_id, out);
+}
+
+int store_distress_action_get(struct store *s, int64_t id, struct store_distress_action *out)
+{
+	return s->ops->distress_action_get(s, id, out);
+}
+
+int store_distress_action_update(struct store *s, const struct store_distress_action *a)
+{
+	return s->ops->distress_action_update(s, a);
+}
+
+int store_distress_action_list(struct store *s, const char *device_id, int status, int limit,
+			       int (*cb)(void *ctx, const struct store_distress_action *a), void *ctx)
+{
+	return s->ops->distress_action_list(s, device_id, status, limit, cb, ctx);
+}
+
+int store_distress_action_pending(struct store *s, const char *device_id, int64_t *count)
+{
+	return s->ops->distress_action_pending(s, device_id, count);
+}
+
+void store_distress_action_clear(struct store_distress_action *a)
+{
+	lf_free_ptr(&a->args);
+	lf_free_ptr(&a->result);
+}

@@ -264,6 +264,7 @@ struct store_alarm_filter {
 	int cleared;            /* 0 active, 1 cleared, -1 any */
 	const char *since;      /* event time bounds, ISO 8601 (inclusive) */
 	const char *until;
+	int include_closed;     /* also records both cleared and acknowledged (out of the alarm list) */
 };
 
 /* An alarm record (TS 28.532 AlarmRecord): the event that raised the alarm (a NewAlarm, or a ChangedAlarm that
@@ -367,5 +368,70 @@ int store_measure_update(struct store *s, const struct store_measure *m);
 /* store_measure_list: measures of a device (all when NULL) with a status (any when NULL), newest first. */
 int store_measure_list(struct store *s, const char *device_id, const char *status, int limit,
 		       int (*cb)(void *ctx, const struct store_measure *m), void *ctx);
+
+/* ================================================================ distress channel (5.7.3.1)
+ * Per-device keys of the distress channel and the queue of distress actions with their results. Used by
+ * hems/distress_server (docs/protocol/distress-channel.md). */
+
+/* A device's distress channel record. */
+struct store_distress_device {
+	char device_id[STORE_MAX_ID];
+	char psk[65];                   /* 64 hex characters; the DTLS PSK is this text */
+	char trigger_key[65];           /* 64 hex characters; HMAC key of the triggers */
+	char trigger_addr[STORE_MAX_ADDR]; /* "ip:port" the HeNB listens on for triggers, "" = unknown */
+	char last_remote[STORE_MAX_ADDR];  /* source address of its last distress session */
+	int64_t provisioned;            /* unix seconds the keys were made */
+	int64_t last_session;           /* unix seconds of the last distress session, 0 = never */
+	int64_t last_trigger;           /* unix seconds of the last trigger sent, 0 = never */
+	int64_t sessions;               /* distress sessions opened */
+};
+
+enum store_distress_status {
+	STORE_DISTRESS_QUEUED = 0,   /* waiting for the device's next distress session */
+	STORE_DISTRESS_SENT,         /* delivered, no result yet (delivered again until one arrives) */
+	STORE_DISTRESS_ACCEPTED,     /* the device is carrying it out; the final result follows */
+	STORE_DISTRESS_DONE,         /* succeeded */
+	STORE_DISTRESS_FAILED,       /* failed, or never answered */
+};
+
+/* One distress action and its outcome. Strings it owns are freed by store_distress_action_clear. */
+struct store_distress_action {
+	int64_t id;
+	char device_id[STORE_MAX_ID];
+	int64_t case_id;             /* the remediation case it serves, 0 = none */
+	char kind[32];               /* distress_kind_name(): reboot, download, get, diagnostic ... */
+	char *args;                  /* JSON object of the arguments (owned) */
+	char *result;                /* JSON object of the result, NULL before (owned) */
+	int status;                  /* enum store_distress_status */
+	int deliveries;              /* times handed to the device */
+	int64_t session;             /* distress session that last received it */
+	char note[256];
+	int64_t created, sent, completed; /* unix seconds; 0 = not yet */
+};
+
+/* store_distress_device_put: insert or replace every field of d. */
+int store_distress_device_put(struct store *s, const struct store_distress_device *d);
+/* store_distress_device_get: LF_ENOTFOUND when the device has no distress keys. */
+int store_distress_device_get(struct store *s, const char *device_id, struct store_distress_device *out);
+/* store_distress_unprovisioned: up to max registered, unblocked devices without distress keys, first seen at or
+ * after since (unix seconds; 0 = any), oldest first. */
+int store_distress_unprovisioned(struct store *s, int64_t since, char (*ids)[STORE_MAX_ID], size_t max, size_t *n);
+/* store_distress_action_add: queue an action; *id gets its id. */
+int store_distress_action_add(struct store *s, const char *device_id, int64_t case_id, const char *kind,
+			      const char *args_json, int64_t now, int64_t *id);
+/* store_distress_action_next: the device's oldest action that is queued or sent without a result (caller
+ * clears out); LF_ENOTFOUND when none. */
+int store_distress_action_next(struct store *s, const char *device_id, struct store_distress_action *out);
+int store_distress_action_get(struct store *s, int64_t id, struct store_distress_action *out);
+/* store_distress_action_update: write status, result (NULL keeps it), note, deliveries, session, sent and
+ * completed of a (by a->id). */
+int store_distress_action_update(struct store *s, const struct store_distress_action *a);
+/* store_distress_action_list: a device's actions (all devices when NULL) with status (any when < 0), newest
+ * first, at most limit. */
+int store_distress_action_list(struct store *s, const char *device_id, int status, int limit,
+			       int (*cb)(void *ctx, const struct store_distress_action *a), void *ctx);
+/* store_distress_action_pending: how many of the device's actions are queued or sent. */
+int store_distress_action_pending(struct store *s, const char *device_id, int64_t *count);
+void store_distress_action_clear(struct store_distress_action *a);
 
 #endif

@@ -80,6 +80,18 @@ struct store_ops {
 	int (*measure_update)(struct store *s, const struct store_measure *m);
 	int (*measure_list)(struct store *s, const char *device_id, const char *status, int limit,
 			    int (*cb)(void *ctx, const struct store_measure *m), void *ctx);
+	/* distress channel (5.7.3.1): per-device keys, the action queue */
+	int (*distress_device_put)(struct store *s, const struct store_distress_device *d);
+	int (*distress_device_get)(struct store *s, const char *device_id, struct store_distress_device *out);
+	int (*distress_unprovisioned)(struct store *s, int64_t since, char (*ids)[STORE_MAX_ID], size_t max, size_t *n);
+	int (*distress_action_add)(struct store *s, const char *device_id, int64_t case_id, const char *kind,
+				   const char *args_json, int64_t now, int64_t *id);
+	int (*distress_action_next)(struct store *s, const char *device_id, struct store_distress_action *out);
+	int (*distress_action_get)(struct store *s, int64_t id, struct store_distress_action *out);
+	int (*distress_action_update)(struct store *s, const struct store_distress_action *a);
+	int (*distress_action_list)(struct store *s, const char *device_id, int status, int limit,
+				    int (*cb)(void *ctx, const struct store_distress_action *a), void *ctx);
+	int (*distress_action_pending)(struct store *s, const char *device_id, int64_t *count);
 };
 
 /* Every back end's handle starts with this. */

@@ -45,7 +45,21 @@ static void lf__usage(FILE *f)
 		   "    file add NAME PATH [--product-class X] [--version V]\n"
 		   "                                    register a file (hemsd computes size and SHA-256)\n"
 		   "    user set USERNAME PASSWORD      credentials a CPE uses towards hemsd (kept as Digest HA1)\n"
-		   "    metrics                         hemsd's Prometheus metrics\n\n"
+		   "    metrics                         hemsd's Prometheus metrics\n"
+		   "  northbound (FaultSupervisionMnS, delivery, measures; see docs/northbound.md):\n"
+		   "    alarm list [--device ID] [--severity S] [--type T] [--ack-state A] [--since T] [--until T]\n"
+		   "               [--history]          alarm records (28.532 AlarmRecords), newest first\n"
+		   "    alarm get|ack|unack|clear ALARM [--user U]\n"
+		   "                                    one alarm record; acknowledge, unacknowledge or clear it\n"
+		   "    alarm count                     alarm records per perceived severity (same filters)\n"
+		   "    subscriptions                   notification subscribers with delivery state and lag\n"
+		   "    subscribe URL [FILTER]          add a subscriber (FILTER: JSON object, e.g.\n"
+		   "                                    '{\"notificationTypes\":[\"notifyNewAlarm\"]}'); prints its id\n"
+		   "    unsubscribe ID                  remove a subscriber\n"
+		   "    outbox                          newest notifications and every subscriber's cursor and lag\n"
+		   "    measure ID MEASURE [REASON]     run a higher-level measure: hems-block, hems-unblock,\n"
+		   "                                    segw-blacklist, gw-block, subscriber-notify\n"
+		   "    measures ID                     measures run on a device and their results\n\n"
 		   "EXAMPLES\n"
 		   "    hemsctl task add 00005A-LifelineHeNB-LL01 GetParameterValues \\\n"
 		   "        '{\"names\":[\"Device.DeviceInfo.\"]}' --connect\n"
@@ -97,6 +111,11 @@ static int lf__request(const struct lf__ctl *ctl, const char *method, const char
 		goto out;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if (status == 204) { /* done, nothing to say (FaultMnS PATCH and DELETE) */
+		*doc = json_object();
+		rc = 0;
+		goto out;
+	}
 	json_error_t jerr;
 	*doc = json_loadb(answer.data ? answer.data : "", answer.len, 0, &jerr);
 	if (!*doc) {
@@ -492,6 +511,253 @@ static int lf__cmd_metrics(const struct lf__ctl *ctl)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- northbound (FaultSupervisionMnS, delivery,
+ * measures): the commands of docs/northbound.md */
+
+struct lf__nb_opts {
+	const char *device, *severity, *type, *ack_state, *since, *until, *user;
+	int history;
+};
+
+static int lf__northbound_command(const char *cmd)
+{
+	static const char *const cmds[] = {"alarm", "subscriptions", "subscribe", "unsubscribe", "outbox", "measure",
+					   "measures"};
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(cmd, cmds[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* "&key=value" (value percent-encoded) when value is set. */
+static void lf__query_add(struct lf_buf *q, const char *key, const char *value)
+{
+	char enc[768];
+	if (!value)
+		return;
+	lf__encode(value, enc, sizeof(enc));
+	lf_buf_printf(q, "%c%s=%s", q->len ? '&' : '?', key, enc);
+}
+
+static void lf__print_alarm_line(const char *id, json_t *a)
+{
+	printf("%-7s %-40s %-40s %-13s %-14s %-21s %s\n", id, lf__str(a, "deviceId"), lf__str(a, "alarmType"),
+	       lf__str(a, "perceivedSeverity"), lf__str(a, "ackState"), lf__str(a, "alarmRaisedTime"),
+	       lf__str(a, "specificProblem"));
+}
+
+static int lf__cmd_alarm_list(const struct lf__ctl *ctl, const struct lf__nb_opts *o, int count)
+{
+	struct lf_buf q;
+	char path[2048];
+	json_t *doc = NULL;
+	lf_buf_init(&q, 1024);
+	lf__query_add(&q, "deviceId", o->device);
+	lf__query_add(&q, "perceivedSeverity", o->severity);
+	lf__query_add(&q, "alarmType", o->type);
+	lf__query_add(&q, "ackState", o->ack_state);
+	lf__query_add(&q, "since", o->since);
+	lf__query_add(&q, "until", o->until);
+	lf__query_add(&q, "includeHistory", o->history ? "true" : NULL);
+	snprintf(path, sizeof(path), "/FaultSupervisionMnS/v1/alarms%s%s", count ? "/alarmCount" : "",
+		 q.data ? q.data : "");
+	lf_buf_free(&q);
+	int rc = lf__get(ctl, path, &doc);
+	if (rc)
+		return rc;
+	if (ctl->json || count) {
+		lf__print_json(doc);
+	} else {
+		const char *id;
+		json_t *a;
+		printf("%-7s %-40s %-40s %-13s %-14s %-21s %s\n", "ALARM", "DEVICE", "TYPE", "SEVERITY", "ACK", "RAISED",
+		       "SPECIFIC PROBLEM");
+		json_object_foreach(doc, id, a)
+			lf__print_alarm_line(id, a);
+		printf("%zu alarm(s)\n", json_object_size(doc));
+	}
+	json_decref(doc);
+	return 0;
+}
+
+static int lf__cmd_alarm_one(const struct lf__ctl *ctl, const char *what, const char *id,
+			     const struct lf__nb_opts *o)
+{
+	char path[512], enc[128];
+	lf__encode(id, enc, sizeof(enc));
+	snprintf(path, sizeof(path), "/FaultSupervisionMnS/v1/alarms/%s", enc);
+	if (strcmp(what, "get") == 0) {
+		json_t *doc = NULL;
+		int rc = lf__get(ctl, path, &doc);
+		if (rc)
+			return rc;
+		lf__print_json(doc);
+		json_decref(doc);
+		return 0;
+	}
+	json_t *body;
+	if (strcmp(what, "clear") == 0)
+		body = json_pack("{s:s}", "perceivedSeverity", "CLEARED");
+	else
+		body = json_pack("{s:s}", "ackState", strcmp(what, "ack") == 0 ? "ACKNOWLEDGED" : "UNACKNOWLEDGED");
+	if (o->user)
+		json_object_set_new(body, strcmp(what, "clear") == 0 ? "clearUserId" : "ackUserId", json_string(o->user));
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	json_t *doc = NULL;
+	int rc = lf__request(ctl, "PATCH", path, text, &doc);
+	free(text);
+	json_decref(doc);
+	if (!rc)
+		printf("alarm %s: %s\n", id, strcmp(what, "clear") == 0 ? "cleared" : strcmp(what, "ack") == 0 ? "acknowledged"
+														  : "unacknowledged");
+	return rc;
+}
+
+static void lf__print_sub_line(json_t *s)
+{
+	json_t *d = json_object_get(s, "delivery");
+	printf("%-5s %-28s %-8lld %-8lld %-6lld %-10lld %-8lld %-30.30s %s\n", lf__str(s, "id"), lf__str(s, "owner"),
+	       (long long)json_integer_value(json_object_get(d, "cursor")),
+	       (long long)json_integer_value(json_object_get(d, "pending")),
+	       (long long)json_integer_value(json_object_get(d, "lagSeconds")),
+	       (long long)json_integer_value(json_object_get(d, "delivered")),
+	       (long long)json_integer_value(json_object_get(d, "failures")), lf__str(d, "lastError"),
+	       lf__str(s, "consumerReference"));
+}
+
+static void lf__print_sub_table(json_t *list)
+{
+	size_t i;
+	json_t *s;
+	printf("%-5s %-28s %-8s %-8s %-6s %-10s %-8s %-30s %s\n", "ID", "OWNER", "CURSOR", "PENDING", "LAG-S",
+	       "DELIVERED", "FAILING", "LAST ERROR", "URL");
+	json_array_foreach(list, i, s)
+		lf__print_sub_line(s);
+}
+
+static int lf__cmd_outbox(const struct lf__ctl *ctl, int subscriptions_only)
+{
+	json_t *doc = NULL;
+	int rc = lf__get(ctl, subscriptions_only ? "/FaultSupervisionMnS/v1/subscriptions" : "/nbi/v1/outbox", &doc);
+	if (rc)
+		return rc;
+	if (ctl->json) {
+		lf__print_json(doc);
+	} else if (subscriptions_only) {
+		lf__print_sub_table(json_object_get(doc, "subscriptions"));
+	} else {
+		size_t i;
+		json_t *n;
+		printf("newest notification: %lld\n\n", (long long)json_integer_value(json_object_get(doc, "lastId")));
+		lf__print_sub_table(json_object_get(doc, "subscriptions"));
+		printf("\n%-8s %-21s %-34s %-8s %s\n", "ID", "CREATED", "TYPE", "TARGET", "DEVICE");
+		json_array_foreach(json_object_get(doc, "recent"), i, n)
+			printf("%-8lld %-21s %-34s %-8lld %s\n",
+			       (long long)json_integer_value(json_object_get(n, "notificationId")), lf__str(n, "created"),
+			       lf__str(n, "notificationType"), (long long)json_integer_value(json_object_get(n, "target")),
+			       lf__str(n, "deviceId"));
+	}
+	json_decref(doc);
+	return 0;
+}
+
+static int lf__cmd_subscribe(const struct lf__ctl *ctl, const char *url, const char *filter)
+{
+	json_error_t jerr;
+	json_t *f = filter ? json_loads(filter, 0, &jerr) : json_object();
+	if (!json_is_object(f)) {
+		fprintf(stderr, "hemsctl: FILTER must be a JSON object: %s\n", f ? "not an object" : jerr.text);
+		json_decref(f);
+		return 1;
+	}
+	json_t *body = json_pack("{s:s, s:o}", "consumerReference", url, "filter", f);
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	json_t *doc = NULL;
+	int rc = lf__request(ctl, "POST", "/FaultSupervisionMnS/v1/subscriptions", text, &doc);
+	free(text);
+	if (rc)
+		return rc;
+	if (ctl->json)
+		lf__print_json(doc);
+	else
+		printf("%s\n", lf__str(doc, "id"));
+	json_decref(doc);
+	return 0;
+}
+
+static int lf__cmd_measures(const struct lf__ctl *ctl, const char *device)
+{
+	char path[1024];
+	json_t *doc = NULL;
+	lf__device_path(path, sizeof(path), device, "measures");
+	int rc = lf__get(ctl, path, &doc);
+	if (rc)
+		return rc;
+	if (ctl->json) {
+		lf__print_json(doc);
+	} else {
+		size_t i;
+		json_t *m;
+		printf("%-6s %-18s %-8s %-10s %-5s %-16s %s\n", "ID", "MEASURE", "ADAPTER", "STATUS", "EXIT", "ACTOR",
+		       "RESULT");
+		json_array_foreach(json_object_get(doc, "measures"), i, m)
+		{
+			json_t *ex = json_object_get(m, "exitStatus");
+			char exit_text[16] = "-";
+			if (json_is_integer(ex))
+				snprintf(exit_text, sizeof(exit_text), "%lld", (long long)json_integer_value(ex));
+			printf("%-6lld %-18s %-8s %-10s %-5s %-16s %s\n",
+			       (long long)json_integer_value(json_object_get(m, "measureId")), lf__str(m, "measure"),
+			       lf__str(m, "adapter"), lf__str(m, "status"), exit_text, lf__str(m, "actor"),
+			       lf__str(m, "result"));
+		}
+	}
+	json_decref(doc);
+	return 0;
+}
+
+static int lf__cmd_northbound(const struct lf__ctl *ctl, int argc, char **argv, const struct lf__nb_opts *o)
+{
+	const char *cmd = argv[0];
+	if (strcmp(cmd, "alarm") == 0 && argc == 2 && (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "count") == 0))
+		return lf__cmd_alarm_list(ctl, o, strcmp(argv[1], "count") == 0);
+	if (strcmp(cmd, "alarm") == 0 && argc == 3 &&
+	    (strcmp(argv[1], "get") == 0 || strcmp(argv[1], "ack") == 0 || strcmp(argv[1], "unack") == 0 ||
+	     strcmp(argv[1], "clear") == 0))
+		return lf__cmd_alarm_one(ctl, argv[1], argv[2], o);
+	if (strcmp(cmd, "subscriptions") == 0 && argc == 1)
+		return lf__cmd_outbox(ctl, 1);
+	if (strcmp(cmd, "outbox") == 0 && argc == 1)
+		return lf__cmd_outbox(ctl, 0);
+	if (strcmp(cmd, "subscribe") == 0 && (argc == 2 || argc == 3))
+		return lf__cmd_subscribe(ctl, argv[1], argc == 3 ? argv[2] : NULL);
+	if (strcmp(cmd, "unsubscribe") == 0 && argc == 2) {
+		char path[256], enc[128];
+		lf__encode(argv[1], enc, sizeof(enc));
+		snprintf(path, sizeof(path), "/FaultSupervisionMnS/v1/subscriptions/%s", enc);
+		json_t *doc = NULL;
+		int rc = lf__request(ctl, "DELETE", path, NULL, &doc);
+		json_decref(doc);
+		if (!rc)
+			printf("subscription %s removed\n", argv[1]);
+		return rc;
+	}
+	if (strcmp(cmd, "measure") == 0 && (argc == 3 || argc == 4)) {
+		char path[1024];
+		lf__device_path(path, sizeof(path), argv[1], "measures");
+		json_t *body = json_pack("{s:s}", "measure", argv[2]);
+		if (argc == 4)
+			json_object_set_new(body, "reason", json_string(argv[3]));
+		return lf__cmd_simple(ctl, "POST", path, body);
+	}
+	if (strcmp(cmd, "measures") == 0 && argc == 2)
+		return lf__cmd_measures(ctl, argv[1]);
+	fprintf(stderr, "hemsctl: wrong arguments for %s (see hemsctl --help)\n", cmd);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -499,6 +765,10 @@ int main(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},      {"help", no_argument, NULL, 'h'},
 		{"cacert", required_argument, NULL, 'A'}, {"connect", no_argument, NULL, 'C'},   {"wait", required_argument, NULL, 'w'},
 		{"product-class", required_argument, NULL, 'P'}, {"version", required_argument, NULL, 'v'},
+		{"device", required_argument, NULL, 1000}, {"severity", required_argument, NULL, 1001},
+		{"type", required_argument, NULL, 1002}, {"ack-state", required_argument, NULL, 1003},
+		{"since", required_argument, NULL, 1004}, {"until", required_argument, NULL, 1005},
+		{"history", no_argument, NULL, 1006}, {"user", required_argument, NULL, 1007},
 		{NULL, 0, NULL, 0},
 	};
 	struct lf__ctl ctl = {getenv("HEMSCTL_URL"), getenv("HEMSCTL_TOKEN"), getenv("HEMSCTL_CACERT"), 0};
@@ -507,6 +777,7 @@ int main(int argc, char **argv)
 	int connect = 0;
 	int wait_s = 0;
 	const char *product_class = "", *version = "";
+	struct lf__nb_opts nb = {0};
 	if (!ctl.url)
 		ctl.url = "http://127.0.0.1:7547";
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -519,6 +790,14 @@ int main(int argc, char **argv)
 		case 'w': wait_s = (int)strtol(optarg, NULL, 10); break;
 		case 'P': product_class = optarg; break;
 		case 'v': version = optarg; break;
+		case 1000: nb.device = optarg; break;
+		case 1001: nb.severity = optarg; break;
+		case 1002: nb.type = optarg; break;
+		case 1003: nb.ack_state = optarg; break;
+		case 1004: nb.since = optarg; break;
+		case 1005: nb.until = optarg; break;
+		case 1006: nb.history = 1; break;
+		case 1007: nb.user = optarg; break;
 		case 'h': lf__usage(stdout); return 0;
 		default: lf__usage(stderr); return 1;
 		}
@@ -591,6 +870,8 @@ int main(int argc, char **argv)
 		rc = lf__cmd_simple(&ctl, "PUT", path, json_pack("{s:s}", "password", argv[optind + 3]));
 	} else if (strcmp(cmd, "metrics") == 0 && optind + 1 == argc) {
 		rc = lf__cmd_metrics(&ctl);
+	} else if (lf__northbound_command(cmd)) {
+		rc = lf__cmd_northbound(&ctl, argc - optind, argv + optind, &nb);
 	} else {
 		fprintf(stderr, "hemsctl: unknown command or wrong arguments: %s (see hemsctl --help)\n", cmd);
 		rc = 1;

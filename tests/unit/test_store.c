@@ -72,7 +72,8 @@ static void test_upsert_and_reopen(void **state)
 	struct store *s = NULL;
 	char err[256];
 	assert_int_equal(store_open(dbpath, &s, err, sizeof(err)), LF_OK);
-	assert_int_equal(store_schema_version(s), 3);
+	int version = store_schema_version(s);
+	assert_true(version >= 3); /* migrations ran; the reopen below must not run them again */
 	inform(s, "A1", "1.0", 100);
 	inform(s, "A1", "1.1", 200);
 	inform(s, "B2", "1.0", 150);
@@ -89,6 +90,7 @@ static void test_upsert_and_reopen(void **state)
 
 	/* Reopen: no migration repeated, data kept. */
 	assert_int_equal(store_open(dbpath, &s, err, sizeof(err)), LF_OK);
+	assert_int_equal(store_schema_version(s), version);
 	int n = 0;
 	assert_int_equal(store_device_list(s, count_cb, &n), LF_OK);
 	assert_int_equal(n, 2);

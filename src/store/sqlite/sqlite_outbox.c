@@ -13,100 +13,90 @@
  * AlarmIdentifier is a ClearedAlarm or nothing (the raise was never seen). It lasts until the next NewAlarm or
  * ClearedAlarm of that identifier (end_id); the ChangedAlarms in between give its current severity. */
 static const char SQL_ALARM_QUERY[] =
-	"WITH rec AS ("
-	"  SELECT a.* FROM alarms a"
-	"  WHERE (?1 IS NULL OR a.device_id = ?1) AND (?9 = 0 OR a.id = ?9)"
-	"    AND (a.notification_type = 'NewAlarm' OR (a.notification_type = 'ChangedAlarm' AND COALESCE("
-	"      (SELECT p.notification_type FROM alarms p WHERE p.device_id = a.device_id"
-	"        AND p.alarm_identifier = a.alarm_identifier AND p.id < a.id ORDER BY p.id DESC LIMIT 1),"
-	"      'ClearedAlarm') = 'ClearedAlarm'))"
-	"), bounded AS ("
-	"  SELECT rec.*, (SELECT MIN(b.id) FROM alarms b WHERE b.device_id = rec.device_id"
-	"    AND b.alarm_identifier = rec.alarm_identifier AND b.id > rec.id"
-	"    AND b.notification_type IN ('NewAlarm', 'ClearedAlarm')) AS end_id FROM rec"
-	"), folded AS ("
-	"  SELECT bounded.*, (SELECT c.id FROM alarms c WHERE c.device_id = bounded.device_id"
-	"    AND c.alarm_identifier = bounded.alarm_identifier AND c.notification_type = 'ChangedAlarm'"
-	"    AND c.id > bounded.id AND (bounded.end_id IS NULL OR c.id < bounded.end_id)"
-	"    ORDER BY c.id DESC LIMIT 1) AS ch_id FROM bounded"
-	"), cur AS ("
-	"  SELECT f.id, f.device_id, f.alarm_identifier, f.event_time, f.notification_type, f.managed_object,"
-	"    f.event_type, f.probable_cause, f.specific_problem, f.severity, f.additional_text, f.additional_info,"
-	"    f.source, f.received, f.case_id, f.acked, f.ack_user, f.ack_time, f.cleared, f.clear_user,"
-	"    f.clear_time,"
-	"    CASE WHEN f.cleared THEN 'Cleared' ELSE COALESCE(ch.severity, f.severity) END AS sev_now,"
-	"    COALESCE(ch.event_time, '') AS ch_time,"
-	"    CASE WHEN e.notification_type = 'ClearedAlarm' THEN f.end_id ELSE COALESCE(f.ch_id, f.id) END AS last_id"
-	"  FROM folded f LEFT JOIN alarms ch ON ch.id = f.ch_id LEFT JOIN alarms e ON e.id = f.end_id"
-	")"
-	" SELECT * FROM cur"
-	" WHERE (?2 IS NULL OR lower(sev_now) = lower(?2)) AND (?3 IS NULL OR lower(event_type) = lower(?3))"
-	"   AND (?4 < 0 OR acked = ?4) AND (?5 < 0 OR cleared = ?5)"
-	"   AND (?6 IS NULL OR julianday(event_time) >= julianday(?6))"
-	"   AND (?7 IS NULL OR julianday(event_time) <= julianday(?7))"
-	" ORDER BY id DESC LIMIT ?8";
-static const char SQL_ALARM_EVENT[] =
-	"SELECT device_id, alarm_identifier, notification_type FROM alarms WHERE id = ?1";
+    "WITH rec AS ("
+    "  SELECT a.* FROM alarms a"
+    "  WHERE (?1 IS NULL OR a.device_id = ?1) AND (?9 = 0 OR a.id = ?9)"
+    "    AND (a.notification_type = 'NewAlarm' OR (a.notification_type = 'ChangedAlarm' AND COALESCE("
+    "      (SELECT p.notification_type FROM alarms p WHERE p.device_id = a.device_id"
+    "        AND p.alarm_identifier = a.alarm_identifier AND p.id < a.id ORDER BY p.id DESC LIMIT 1),"
+    "      'ClearedAlarm') = 'ClearedAlarm'))"
+    "), bounded AS ("
+    "  SELECT rec.*, (SELECT MIN(b.id) FROM alarms b WHERE b.device_id = rec.device_id"
+    "    AND b.alarm_identifier = rec.alarm_identifier AND b.id > rec.id"
+    "    AND b.notification_type IN ('NewAlarm', 'ClearedAlarm')) AS end_id FROM rec"
+    "), folded AS ("
+    "  SELECT bounded.*, (SELECT c.id FROM alarms c WHERE c.device_id = bounded.device_id"
+    "    AND c.alarm_identifier = bounded.alarm_identifier AND c.notification_type = 'ChangedAlarm'"
+    "    AND c.id > bounded.id AND (bounded.end_id IS NULL OR c.id < bounded.end_id)"
+    "    ORDER BY c.id DESC LIMIT 1) AS ch_id FROM bounded"
+    "), cur AS ("
+    "  SELECT f.id, f.device_id, f.alarm_identifier, f.event_time, f.notification_type, f.managed_object,"
+    "    f.event_type, f.probable_cause, f.specific_problem, f.severity, f.additional_text, f.additional_info,"
+    "    f.source, f.received, f.case_id, f.acked, f.ack_user, f.ack_time, f.cleared, f.clear_user,"
+    "    f.clear_time,"
+    "    CASE WHEN f.cleared THEN 'Cleared' ELSE COALESCE(ch.severity, f.severity) END AS sev_now,"
+    "    COALESCE(ch.event_time, '') AS ch_time,"
+    "    CASE WHEN e.notification_type = 'ClearedAlarm' THEN f.end_id ELSE COALESCE(f.ch_id, f.id) END AS last_id"
+    "  FROM folded f LEFT JOIN alarms ch ON ch.id = f.ch_id LEFT JOIN alarms e ON e.id = f.end_id"
+    ")"
+    " SELECT * FROM cur"
+    " WHERE (?2 IS NULL OR lower(sev_now) = lower(?2)) AND (?3 IS NULL OR lower(event_type) = lower(?3))"
+    "   AND (?4 < 0 OR acked = ?4) AND (?5 < 0 OR cleared = ?5)"
+    "   AND (?6 IS NULL OR julianday(event_time) >= julianday(?6))"
+    "   AND (?7 IS NULL OR julianday(event_time) <= julianday(?7))"
+    "   AND (?10 = 1 OR ?9 <> 0 OR NOT (cleared = 1 AND acked = 1))"
+    " ORDER BY id DESC LIMIT ?8";
+static const char SQL_ALARM_EVENT[] = "SELECT device_id, alarm_identifier, notification_type FROM alarms WHERE id = ?1";
 static const char SQL_ALARM_BEFORE[] =
-	"SELECT id, notification_type FROM alarms WHERE device_id = ?1 AND alarm_identifier = ?2 AND id <= ?3"
-	" ORDER BY id DESC";
+    "SELECT id, notification_type FROM alarms WHERE device_id = ?1 AND alarm_identifier = ?2 AND id <= ?3"
+    " ORDER BY id DESC";
 static const char SQL_ALARM_ACK[] = "UPDATE alarms SET acked = ?2, ack_user = ?3, ack_time = ?4 WHERE id = ?1";
 static const char SQL_ALARM_CLEAR[] =
-	"UPDATE alarms SET cleared = 1, clear_user = ?2, clear_time = ?3 WHERE id = ?1 AND cleared = 0";
+    "UPDATE alarms SET cleared = 1, clear_user = ?2, clear_time = ?3 WHERE id = ?1 AND cleared = 0";
 static const char SQL_ALARM_EXISTS[] = "SELECT id FROM alarms WHERE id = ?1";
 
-#define LF__SUB_COLS                                                                                          \
-	"id, consumer_reference, filter, owner, created, cursor, delivered, failures, failed_total, last_error," \
+#define LF__SUB_COLS                                                                                                   \
+	"id, consumer_reference, filter, owner, created, cursor, delivered, failures, failed_total, last_error,"       \
 	" last_attempt, last_success"
-static const char SQL_SUB_ADD[] =
-	"INSERT INTO nbi_subscriptions (consumer_reference, filter, owner, created, cursor)"
-	" VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(id), 0) FROM outbox))";
+static const char SQL_SUB_ADD[] = "INSERT INTO nbi_subscriptions (consumer_reference, filter, owner, created, cursor)"
+                                  " VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(id), 0) FROM outbox))";
 static const char SQL_SUB_GET[] = "SELECT " LF__SUB_COLS " FROM nbi_subscriptions WHERE id = ?1";
 static const char SQL_SUB_LIST[] = "SELECT " LF__SUB_COLS " FROM nbi_subscriptions ORDER BY id";
 static const char SQL_SUB_DELETE[] = "DELETE FROM nbi_subscriptions WHERE id = ?1";
 static const char SQL_SUB_SET_URL[] = "UPDATE nbi_subscriptions SET consumer_reference = ?2 WHERE id = ?1";
 static const char SQL_SUB_ADVANCE[] =
-	"UPDATE nbi_subscriptions SET cursor = MAX(cursor, ?2), delivered = delivered + ?3,"
-	" failures = CASE WHEN ?3 > 0 THEN 0 ELSE failures END,"
-	" last_error = CASE WHEN ?3 > 0 THEN '' ELSE last_error END,"
-	" last_success = CASE WHEN ?3 > 0 THEN ?4 ELSE last_success END,"
-	" last_attempt = CASE WHEN ?3 > 0 THEN ?4 ELSE last_attempt END WHERE id = ?1";
+    "UPDATE nbi_subscriptions SET cursor = MAX(cursor, ?2), delivered = delivered + ?3,"
+    " failures = CASE WHEN ?3 > 0 THEN 0 ELSE failures END,"
+    " last_error = CASE WHEN ?3 > 0 THEN '' ELSE last_error END,"
+    " last_success = CASE WHEN ?3 > 0 THEN ?4 ELSE last_success END,"
+    " last_attempt = CASE WHEN ?3 > 0 THEN ?4 ELSE last_attempt END WHERE id = ?1";
 static const char SQL_SUB_FAILED[] =
-	"UPDATE nbi_subscriptions SET failures = failures + 1, failed_total = failed_total + 1, last_error = ?2,"
-	" last_attempt = ?3 WHERE id = ?1";
+    "UPDATE nbi_subscriptions SET failures = failures + 1, failed_total = failed_total + 1, last_error = ?2,"
+    " last_attempt = ?3 WHERE id = ?1";
 
 static const char SQL_OUTBOX_AFTER[] =
-	"SELECT id, created, type, device_id, case_id, target, body FROM outbox WHERE id > ?1 ORDER BY id LIMIT ?2";
+    "SELECT id, created, type, device_id, case_id, target, body FROM outbox WHERE id > ?1 ORDER BY id LIMIT ?2";
 static const char SQL_OUTBOX_ADD_TARGET[] =
-	"INSERT INTO outbox (created, type, device_id, case_id, body, target) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    "INSERT INTO outbox (created, type, device_id, case_id, body, target) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 static const char SQL_OUTBOX_LAST[] = "SELECT COALESCE(MAX(id), 0) FROM outbox";
 static const char SQL_OUTBOX_PENDING[] =
-	"SELECT COUNT(*), COALESCE(MIN(created), 0) FROM outbox WHERE id > ?2 AND (target = 0 OR target = ?1)";
+    "SELECT COUNT(*), COALESCE(MIN(created), 0) FROM outbox WHERE id > ?2 AND (target = 0 OR target = ?1)";
 
-#define LF__MEASURE_COLS                                                                                      \
-	"id, device_id, measure, adapter, reason, actor, case_id, status, exit_status, result, outbox_id, created," \
+#define LF__MEASURE_COLS                                                                                               \
+	"id, device_id, measure, adapter, reason, actor, case_id, status, exit_status, result, outbox_id, created,"    \
 	" finished"
 static const char SQL_MEASURE_ADD[] =
-	"INSERT INTO measures (device_id, measure, adapter, reason, actor, case_id, status, exit_status, result,"
-	" outbox_id, created, finished) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+    "INSERT INTO measures (device_id, measure, adapter, reason, actor, case_id, status, exit_status, result,"
+    " outbox_id, created, finished) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 static const char SQL_MEASURE_GET[] = "SELECT " LF__MEASURE_COLS " FROM measures WHERE id = ?1";
 static const char SQL_MEASURE_UPDATE[] =
-	"UPDATE measures SET status = ?2, exit_status = ?3, result = ?4, outbox_id = ?5, finished = ?6 WHERE id = ?1";
-static const char SQL_MEASURE_LIST[] =
-	"SELECT " LF__MEASURE_COLS " FROM measures WHERE (?1 IS NULL OR device_id = ?1)"
-	" AND (?2 IS NULL OR status = ?2) ORDER BY id DESC LIMIT ?3";
+    "UPDATE measures SET status = ?2, exit_status = ?3, result = ?4, outbox_id = ?5, finished = ?6 WHERE id = ?1";
+static const char SQL_MEASURE_LIST[] = "SELECT " LF__MEASURE_COLS " FROM measures WHERE (?1 IS NULL OR device_id = ?1)"
+                                       " AND (?2 IS NULL OR status = ?2) ORDER BY id DESC LIMIT ?3";
 
-/* Run st (bindings set) and hand each row to row() then cb; stops on a non-zero cb. */
-static int lf__each(struct sq *q, sqlite3_stmt *st, const char *what, void (*row)(sqlite3_stmt *, void *),
-		    void *item, int (*cb)(void *ctx, const void *item), void *ctx)
+/* After a row loop over st ended with rc (cb's verdict in result): reset st, name a store error. */
+static int lf__finish(struct sq *q, sqlite3_stmt *st, int rc, int result, const char *what)
 {
-	int result = LF_OK, rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row(st, item);
-		result = cb(ctx, item);
-		if (result)
-			break;
-	}
 	if (!result && rc != SQLITE_DONE && rc != SQLITE_ROW)
 		result = sq_fail(q, what);
 	sqlite3_reset(st);
@@ -146,7 +136,7 @@ static void lf__row_record(sqlite3_stmt *st, void *out)
 }
 
 int sq_alarm_query(struct store *s, const struct store_alarm_filter *f, int limit,
-		   int (*cb)(void *ctx, const struct store_alarm_record *r), void *ctx)
+                   int (*cb)(void *ctx, const struct store_alarm_record *r), void *ctx)
 {
 	struct sq *q = sq_of(s);
 	sqlite3_stmt *st = sq_stmt(q, SQL_ALARM_QUERY);
@@ -161,8 +151,16 @@ int sq_alarm_query(struct store *s, const struct store_alarm_filter *f, int limi
 	sq_bind_text(st, 7, f->until);
 	sqlite3_bind_int(st, 8, limit);
 	sqlite3_bind_int64(st, 9, f->id);
+	sqlite3_bind_int(st, 10, f->include_closed ? 1 : 0);
 	struct store_alarm_record r;
-	return lf__each(q, st, "alarm_query", lf__row_record, &r, (int (*)(void *, const void *))cb, ctx);
+	int result = LF_OK, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		lf__row_record(st, &r);
+		result = cb(ctx, &r);
+		if (result)
+			break;
+	}
+	return lf__finish(q, st, rc, result, "alarm_query");
 }
 
 struct lf__event_key {
@@ -321,7 +319,14 @@ int sq_subscription_list(struct store *s, int (*cb)(void *ctx, const struct stor
 	if (!st)
 		return LF_ESTORE;
 	struct store_subscription u;
-	return lf__each(q, st, "subscription_list", lf__row_sub, &u, (int (*)(void *, const void *))cb, ctx);
+	int result = LF_OK, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		lf__row_sub(st, &u);
+		result = cb(ctx, &u);
+		if (result)
+			break;
+	}
+	return lf__finish(q, st, rc, result, "subscription_list");
 }
 
 static int lf__by_id(struct sq *q, const char *sql, const char *what, int64_t id)
@@ -390,7 +395,7 @@ static void lf__row_outbox(sqlite3_stmt *st, void *out)
 }
 
 int sq_outbox_after(struct store *s, int64_t after_id, int limit,
-		    int (*cb)(void *ctx, const struct store_outbox_row *row), void *ctx)
+                    int (*cb)(void *ctx, const struct store_outbox_row *row), void *ctx)
 {
 	struct sq *q = sq_of(s);
 	sqlite3_stmt *st = sq_stmt(q, SQL_OUTBOX_AFTER);
@@ -399,14 +404,20 @@ int sq_outbox_after(struct store *s, int64_t after_id, int limit,
 	sqlite3_bind_int64(st, 1, after_id);
 	sqlite3_bind_int(st, 2, limit);
 	struct store_outbox_row r;
+	int result = LF_OK, rc;
 	memset(&r, 0, sizeof(r));
-	int result = lf__each(q, st, "outbox_after", lf__row_outbox, &r, (int (*)(void *, const void *))cb, ctx);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		lf__row_outbox(st, &r);
+		result = cb(ctx, &r);
+		if (result)
+			break;
+	}
 	store_outbox_row_clear(&r);
-	return result;
+	return lf__finish(q, st, rc, result, "outbox_after");
 }
 
 int sq_outbox_add_target(struct store *s, int64_t target, const char *type, const char *device_id, int64_t case_id,
-			 const char *body_json, int64_t now, int64_t *id)
+                         const char *body_json, int64_t now, int64_t *id)
 {
 	struct sq *q = sq_of(s);
 	sqlite3_stmt *st = sq_stmt(q, SQL_OUTBOX_ADD_TARGET);
@@ -442,8 +453,7 @@ static void lf__row_pending(sqlite3_stmt *st, void *out)
 	p->oldest = sqlite3_column_int64(st, 1);
 }
 
-int sq_outbox_pending(struct store *s, int64_t subscription_id, int64_t cursor, int64_t *count,
-		      int64_t *oldest_created)
+int sq_outbox_pending(struct store *s, int64_t subscription_id, int64_t cursor, int64_t *count, int64_t *oldest_created)
 {
 	struct sq *q = sq_of(s);
 	struct lf__pending p = {0, 0};
@@ -529,7 +539,7 @@ int sq_measure_update(struct store *s, const struct store_measure *m)
 }
 
 int sq_measure_list(struct store *s, const char *device_id, const char *status, int limit,
-		    int (*cb)(void *ctx, const struct store_measure *m), void *ctx)
+                    int (*cb)(void *ctx, const struct store_measure *m), void *ctx)
 {
 	struct sq *q = sq_of(s);
 	sqlite3_stmt *st = sq_stmt(q, SQL_MEASURE_LIST);
@@ -539,5 +549,12 @@ int sq_measure_list(struct store *s, const char *device_id, const char *status, 
 	sq_bind_text(st, 2, status);
 	sqlite3_bind_int(st, 3, limit);
 	struct store_measure m;
-	return lf__each(q, st, "measure_list", lf__row_measure, &m, (int (*)(void *, const void *))cb, ctx);
+	int result = LF_OK, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		lf__row_measure(st, &m);
+		result = cb(ctx, &m);
+		if (result)
+			break;
+	}
+	return lf__finish(q, st, rc, result, "measure_list");
 }

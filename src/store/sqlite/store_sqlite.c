@@ -8,6 +8,8 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "store/sqlite/sqlite_internal.h"
+#include "store/sqlite/sqlite_outbox.h"
+#include "store/sqlite/sqlite_distress.h"
 
 /* Schema migrations: entry i brings the schema from version i to i+1. Append only; never edit a shipped one. */
 static const char *const lf__migrations[] = {
@@ -68,6 +70,38 @@ static const char *const lf__migrations[] = {
 	"CREATE TABLE outbox ("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT, created INTEGER NOT NULL, type TEXT NOT NULL,"
 	"  device_id TEXT NOT NULL DEFAULT '', case_id INTEGER NOT NULL DEFAULT 0, body TEXT NOT NULL);",
+	/* 3 -> 4: northbound subscriptions with their delivery cursor, outbox rows addressed to one subscription
+	 * (webhook adapters), alarm records by identifier, higher-level measures */
+	"CREATE TABLE nbi_subscriptions ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, consumer_reference TEXT NOT NULL,"
+	"  filter TEXT NOT NULL DEFAULT '{}', owner TEXT NOT NULL DEFAULT 'nm', created INTEGER NOT NULL,"
+	"  cursor INTEGER NOT NULL DEFAULT 0, delivered INTEGER NOT NULL DEFAULT 0,"
+	"  failures INTEGER NOT NULL DEFAULT 0, failed_total INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT NOT NULL DEFAULT '', last_attempt INTEGER NOT NULL DEFAULT 0,"
+	"  last_success INTEGER NOT NULL DEFAULT 0);"
+	"ALTER TABLE outbox ADD COLUMN target INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX alarms_by_identifier ON alarms (device_id, alarm_identifier, id);"
+	"CREATE TABLE measures ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, device_id TEXT NOT NULL, measure TEXT NOT NULL,"
+	"  adapter TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', actor TEXT NOT NULL DEFAULT '',"
+	"  case_id INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'queued',"
+	"  exit_status INTEGER NOT NULL DEFAULT 0, result TEXT NOT NULL DEFAULT '',"
+	"  outbox_id INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL, finished INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX measures_by_device ON measures (device_id, id);",
+	/* 4 -> 5: distress channel (5.7.3.1): per-device PSK and trigger key with what the channel learned, the
+	 * queue of distress actions with their results */
+	"CREATE TABLE distress_devices ("
+	"  device_id TEXT PRIMARY KEY, psk TEXT NOT NULL, trigger_key TEXT NOT NULL,"
+	"  trigger_addr TEXT NOT NULL DEFAULT '', last_remote TEXT NOT NULL DEFAULT '',"
+	"  provisioned INTEGER NOT NULL, last_session INTEGER NOT NULL DEFAULT 0,"
+	"  last_trigger INTEGER NOT NULL DEFAULT 0, sessions INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE distress_actions ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, device_id TEXT NOT NULL, case_id INTEGER NOT NULL DEFAULT 0,"
+	"  kind TEXT NOT NULL, args TEXT NOT NULL DEFAULT '{}', result TEXT, status INTEGER NOT NULL DEFAULT 0,"
+	"  deliveries INTEGER NOT NULL DEFAULT 0, session INTEGER NOT NULL DEFAULT 0,"
+	"  note TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL, sent INTEGER NOT NULL DEFAULT 0,"
+	"  completed INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX distress_actions_by_device ON distress_actions (device_id, status, id);",
 };
 #define LF_SCHEMA_VERSION ((int)(sizeof(lf__migrations) / sizeof(lf__migrations[0])))
 
@@ -244,6 +278,34 @@ static const struct store_ops lf__sqlite_ops = {
 	.case_event_add = sq_case_event_add,
 	.case_events = sq_case_events,
 	.outbox_add = sq_outbox_add,
+	.alarm_query = sq_alarm_query,
+	.alarm_record_of = sq_alarm_record_of,
+	.alarm_ack = sq_alarm_ack,
+	.alarm_clear = sq_alarm_clear,
+	.subscription_add = sq_subscription_add,
+	.subscription_get = sq_subscription_get,
+	.subscription_list = sq_subscription_list,
+	.subscription_delete = sq_subscription_delete,
+	.subscription_set_url = sq_subscription_set_url,
+	.subscription_advance = sq_subscription_advance,
+	.subscription_failed = sq_subscription_failed,
+	.outbox_after = sq_outbox_after,
+	.outbox_add_target = sq_outbox_add_target,
+	.outbox_last_id = sq_outbox_last_id,
+	.outbox_pending = sq_outbox_pending,
+	.measure_add = sq_measure_add,
+	.measure_get = sq_measure_get,
+	.measure_update = sq_measure_update,
+	.measure_list = sq_measure_list,
+	.distress_device_put = sq_distress_device_put,
+	.distress_device_get = sq_distress_device_get,
+	.distress_unprovisioned = sq_distress_unprovisioned,
+	.distress_action_add = sq_distress_action_add,
+	.distress_action_next = sq_distress_action_next,
+	.distress_action_get = sq_distress_action_get,
+	.distress_action_update = sq_distress_action_update,
+	.distress_action_list = sq_distress_action_list,
+	.distress_action_pending = sq_distress_action_pending,
 };
 
 static int lf__exec(struct sq *q, const char *sql, char *err, size_t errlen)
