@@ -206,6 +206,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hemsd: %s\n", err);
 		goto out;
 	}
+	hems_distress_set_result_hook(&h, hems_remediation_on_distress_result);
 	if (port_file) {
 		FILE *f = fopen(port_file, "w");
 		if (!f) {

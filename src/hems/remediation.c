@@ -1132,6 +1132,49 @@ int hems_case_decide(struct hems *h, int64_t case_id, const char *decision, cons
 	return store_end(h->store, 0);
 }
 
+void hems_remediation_on_distress_result(struct hems *h, const struct store_distress_action *a)
+{
+	struct store_case c;
+	if (!a->case_id || store_case_get(h->store, a->case_id, &c) != LF_OK || c.closed)
+		return;
+	json_t *res = json_loads(a->result ? a->result : "{}", 0, NULL);
+	const char *status = json_string_value(json_object_get(res, "status"));
+	store_begin(h->store);
+	lf__event(h, &c, c.state, "device", 0, "distress channel: %s %s%s%s", a->kind,
+		  a->status == STORE_DISTRESS_DONE ? "succeeded" : a->status == STORE_DISTRESS_ACCEPTED ? "accepted" : "failed",
+		  status ? " - " : "", status ? status : "");
+	if (strcmp(c.state, "extended") == 0 && a->status == STORE_DISTRESS_DONE) {
+		const char *dstate = json_string_value(json_object_get(res, "diagnosticState"));
+		const char *dres = json_string_value(json_object_get(res, "diagnosticResults"));
+		if (strcmp(a->kind, "diagnostic") == 0 && dstate) {
+			/* The diagnostic ran over the distress path: judge it like one run over TR-069. */
+			char bad[512];
+			int fails = lf__diag_verdict(dstate, dres ? dres : "", bad, sizeof(bad));
+			char outcome[640];
+			if (fails == 0)
+				snprintf(outcome, sizeof(outcome), "diagnostic over the distress channel passed every check");
+			else
+				snprintf(outcome, sizeof(outcome), "diagnostic over the distress channel failed %s", bad);
+			if (fails == 0) {
+				lf__close(h, &c, "resolved", outcome, NULL);
+				hems_notify_case(h, HEMS_NOTIFY_REMEDIATION_SUCCEEDED, &c, json_pack("{s:s}", "path", "distress"));
+			} else {
+				lf__event(h, &c, c.state, NULL, 0, "%s; waiting for NM", outcome);
+				c.deadline = 0;
+				lf__set_state(h, &c, "awaiting_instructions", NULL, 0, "waiting for NM instructions");
+				hems_notify_case(h, HEMS_NOTIFY_AWAITING_INSTRUCTIONS, &c, json_pack("{s:s}", "reason", outcome));
+			}
+		} else {
+			char outcome[128];
+			snprintf(outcome, sizeof(outcome), "%s completed over the distress channel", a->kind);
+			lf__close(h, &c, "resolved", outcome, NULL);
+			hems_notify_case(h, HEMS_NOTIFY_REMEDIATION_SUCCEEDED, &c, json_pack("{s:s}", "path", "distress"));
+		}
+	}
+	store_end(h->store, 0);
+	json_decref(res);
+}
+
 int hems_remediation_emergency(struct hems *h, const char *device_id, const char *why)
 {
 	struct store_case c;

@@ -37,6 +37,9 @@ void hems_remediation_resume(struct hems *h);
  * HeMS, 5.7.3.2): open (or turn the open case into) an emergency-reimage case: Download of the approved image,
  * TransferComplete; failure -> "no communication possible". */
 int hems_remediation_emergency(struct hems *h, const char *device_id, const char *why);
+/* hems_remediation_on_distress_result: an action of the distress channel serving a case has a result: it is
+ * recorded on the case, and a case in extended remediation is resolved by it (or waits for NM). */
+void hems_remediation_on_distress_result(struct hems *h, const struct store_distress_action *a);
 /* hems_remediation_tick: advance cases whose deadline has passed. */
 void hems_remediation_tick(struct hems *h, int64_t now_ms);
 

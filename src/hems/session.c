@@ -14,6 +14,7 @@
 #include "common/random.h"
 #include "common/timeutil.h"
 #include "cwmp/cwmp.h"
+#include "hems/distress_server.h"
 #include "hems/remediation.h"
 #include "hems/roles.h"
 #include "hems/rpc.h"
@@ -351,6 +352,7 @@ static void lf__handle_inform(struct hems *h, struct hems_session *existing, con
 				lf__provision_cr_credentials(h, device_id, in);
 			if (h->remediation)
 				hems_remediation_on_bootstrap(h, device_id);
+			hems_distress_provision(h, device_id); /* LF_EUNSUPPORTED when the channel is off */
 		}
 	if (h->remediation)
 		hems_remediation_on_inform(h, device_id, in);

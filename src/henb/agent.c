@@ -16,7 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/buf.h"
 #include "common/err.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "cwmp/cwmp.h"
@@ -25,6 +27,7 @@
 #include "henb/dm_schema.h"
 #include "henb/dm_value.h"
 #include "henb/download.h"
+#include "henb/extended.h"
 #include "henb/hal/hal.h"
 #include "henb/http.h"
 #include "henb/retry_wait.h"
@@ -84,7 +87,16 @@ int henb_agent_persist(struct henb_agent *a)
 	a->st.fm_next_alarm_id = a->fm.next_alarm_id;
 	for (int k = 0; k < HENB_FM_RINGS; k++)
 		a->st.fm_ring_next[k] = a->fm.ring_next[k];
-	int result = henb_state_save(a->state_path, &a->st, a->dm);
+	/* The integrity monitor records the MAC of every state henbd writes itself (detect_config.c). */
+	struct lf_buf b;
+	lf_buf_init(&b, HENB_STATE_MAX);
+	int result = henb_state_serialize(&a->st, a->dm, &b);
+	if (!result) {
+		henb_monitor_state_sealing(&a->mon, b.data, b.len);
+		result = lf_file_write_atomic(a->state_path, b.data, b.len);
+		henb_monitor_state_sealed(&a->mon, result == LF_OK);
+	}
+	lf_buf_free(&b);
 	if (result) {
 		lf_error("state_save_failed", "path=%s reason=\"%s\"", a->state_path, lf_strerror(result));
 		return result;
@@ -198,6 +210,7 @@ static void lf__cr_auth_failed(void *ctx, const char *via)
 	struct henb_agent *a = ctx;
 	a->cr_auth_failures++;
 	lf__set_security_counter(a, "ConnReqAuthFailures", a->cr_auth_failures);
+	henb_monitor_auth_failed(&a->mon, via, lf_now_ms());
 }
 
 static void lf__cr_rate_limited(void *ctx, const char *via)
@@ -318,7 +331,7 @@ static void lf__hal_poll(struct henb_agent *a, enum henb_dm_origin origin)
 		return;
 	bool s1 = henb_hal_s1_link(a->hal);
 	bool admin = lf__dm_bool(a, LF_LTE "AdminState");
-	bool tx = admin && s1; /* no S1, no core network: the cell does not transmit */
+	bool tx = admin && s1 && !a->breach.done; /* no S1, no core network: the cell does not transmit */
 	if (tx != a->rf_on || !a->rf_known) {
 		if (henb_hal_set_rf_tx(a->hal, tx) == LF_OK) {
 			a->rf_on = tx;
@@ -347,6 +360,7 @@ size_t henb_agent_inform_events(struct henb_agent *a, struct cwmp_event *ev, siz
 	struct henb_delivery *d = &a->delivery;
 	size_t n = 0;
 	memset(d, 0, sizeof(*d));
+	d->alarm_seq = a->mon.alarm_seq; /* the alarm events pending now ride this Inform */
 	d->n_changed = henb_dm_take_pending(a->dm, d->changed, HENB_MAX_CHANGED);
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]) && n < max; i++)
 		if (a->pending & plain[i].bit) {
@@ -400,6 +414,7 @@ void henb_agent_informed(struct henb_agent *a)
 		henb_dm_set_str(a->dm, "Device.DeviceInfo.FirstUseDate", now, HENB_DM_ORIGIN_CPE);
 	}
 	d->n_changed = 0; /* delivered: nothing to restore */
+	henb_monitor_delivered(&a->mon, d->alarm_seq);
 	henb_agent_persist(a);
 }
 
@@ -419,6 +434,12 @@ void henb_agent_session_done(struct henb_agent *a, int result, bool informed, co
 	}
 	/* TR-069 3.2.1.1: retry n waits a random time in [m*(k/1000)^(n-1), m*(k/1000)^n] s. */
 	a->retry_count++;
+	/* A security alarm that cannot reach the HeMS while the core network can be reached: extended
+	 * remediation (5.7.3.1). */
+	if (!informed && henb_monitor_delivery_failed(&a->mon, a->hal && henb_hal_s1_link(a->hal),
+						      (unsigned)a->cfg.monitor_delivery_tries))
+		extended_remediation_start(a, "security alarm undeliverable: the HeMS cannot be reached and the S1 "
+					      "link is up");
 	unsigned m = lf__dm_u32(a, LF_MS "CWMPRetryMinimumWaitInterval");
 	unsigned k = lf__dm_u32(a, LF_MS "CWMPRetryIntervalMultiplier");
 	uint64_t wait = henb_retry_wait_ms(a->retry_count, m ? m : 5, k >= 1000 ? k : 2000, (unsigned)a->cfg.second_ms);
@@ -442,6 +463,14 @@ static bool lf__have_events(const struct henb_agent *a)
 int64_t henb_agent_session_due(struct henb_agent *a)
 {
 	bool active = false;
+	if (a->breach.active) {
+		/* 5.7.2.3: the fatal alarm goes out at once (retry waits still apply); once it is reported no
+		 * session starts any more. */
+		if (a->breach.reported)
+			return -1;
+		if (henb_monitor_undelivered(&a->mon))
+			return a->next_attempt_ms;
+	}
 	bool events = lf__have_events(a);
 	if (!events) {
 		henb_dm_pending(a->dm, &active);
@@ -487,6 +516,7 @@ static void lf__factory_reset(struct henb_agent *a)
 {
 	/* Back to factory: the state file goes (config values become the values again), then a reboot, after
 	 * which the agent bootstraps (0 BOOTSTRAP) with ParameterKey "". */
+	henb_monitor_state_wiping(&a->mon);
 	if (henb_state_wipe(a->state_path))
 		lf_error("factory_reset_wipe_failed", "path=%s", a->state_path);
 	if (a->hal)
@@ -515,6 +545,12 @@ static void lf__housekeeping(struct henb_agent *a, int64_t now)
 		a->rf_changed = false;
 		lf__hal_poll(a, HENB_DM_ORIGIN_CPE);
 		a->next_hal_ms = now + a->cfg.hal_poll_ms;
+	}
+	henb_monitor_run(&a->mon, now);
+	if (a->breach.active) {
+		/* 5.7.2.3: a breached device only reports, closes the session and shuts down. */
+		henb_breach_step(a, now);
+		return;
 	}
 	if (a->session)
 		return;
@@ -552,6 +588,8 @@ static int64_t lf__next_deadline(struct henb_agent *a, int64_t now)
 #define LF_MIN(x) do { int64_t v_ = (x); if (v_ >= 0 && v_ < t) t = v_; } while (0)
 	LF_MIN(a->next_periodic_ms);
 	LF_MIN(a->next_hal_ms);
+	LF_MIN(henb_monitor_deadline(&a->mon));
+	LF_MIN(henb_breach_deadline(a));
 	for (size_t i = 0; i < HENB_MAX_SCHEDULED; i++)
 		if (a->sched[i].used && !a->sched[i].fired)
 			LF_MIN(a->sched[i].due_ms);
@@ -686,6 +724,53 @@ static void lf__remove_stale_temps(const char *dir)
 		closedir(d);
 }
 
+/* ------------------------------------------------------------------------------------------------ monitor */
+
+static void lf__monitor_fatal(void *ctx, enum henb_check check, const char *reason)
+{
+	henb_breach_start(ctx, check, reason);
+}
+
+static void lf__monitor_own_listeners(void *ctx, char *out, size_t outlen)
+{
+	struct henb_agent *a = ctx;
+	snprintf(out, outlen, "tcp:%u udp:%u", a->crhttp ? henb_crhttp_port(a->crhttp) : 0,
+		 a->crudp ? henb_crudp_port(a->crudp) : 0);
+}
+
+/* The integrity monitor's settings from the configuration and the launcher's environment. */
+static int lf__monitor_open(struct henb_agent *a, char *err, size_t errlen)
+{
+	const struct henb_config *c = &a->cfg;
+	struct henb_monitor_cfg mc;
+	const char *slot = getenv("LF_BOOT_SLOT");
+	const char *dev = c->fw_dev_dir[0] ? c->fw_dev_dir : getenv("LF_DEV_DIR");
+	memset(&mc, 0, sizeof(mc));
+	snprintf(mc.state_path, sizeof(mc.state_path), "%s", a->state_path);
+	snprintf(mc.image_dir, sizeof(mc.image_dir), "%s", c->monitor_image_dir);
+	snprintf(mc.fw_pub_key, sizeof(mc.fw_pub_key), "%s", c->fw_pubkey);
+	if (slot && slot[0] && dev && dev[0]) { /* under henb-boot: the running slot */
+		snprintf(mc.boot_dev, sizeof(mc.boot_dev), "%s", dev);
+		snprintf(mc.boot_slot, sizeof(mc.boot_slot), "%s", slot);
+	}
+	mc.poll_ms = c->monitor_poll_ms ? c->monitor_poll_ms : c->hal_poll_ms;
+	mc.sw_check_ms = c->monitor_sw_check_ms;
+	mc.config_check_ms = c->monitor_config_check_ms;
+	mc.debounce = (unsigned)c->monitor_debounce;
+	mc.clock_nominal_hz = (uint64_t)c->monitor_clock_nominal_hz;
+	mc.clock_tolerance_ppm = (unsigned)c->monitor_clock_tolerance_ppm;
+	mc.lan_burst = (unsigned)c->monitor_lan_burst;
+	mc.event_window_ms = c->monitor_event_window * c->second_ms;
+	if (henb_monitor_fatal_parse(c->monitor_fatal, &mc.fatal_mask, err, errlen))
+		return LF_EINVAL;
+	const struct henb_monitor_ops ops = {
+		.ctx = a,
+		.fatal = lf__monitor_fatal,
+		.own_listeners = lf__monitor_own_listeners,
+	};
+	return henb_monitor_open(&a->mon, &mc, a->hal, &ops, err, errlen);
+}
+
 int henb_agent_init(struct henb_agent *a, const struct henb_config *cfg, char **argv, char *err, size_t errlen)
 {
 	char why[512], dir[600];
@@ -718,6 +803,29 @@ int henb_agent_init(struct henb_agent *a, const struct henb_config *cfg, char **
 	}
 
 	lf__remove_stale_temps(cfg->state_dir);
+	/* The HAL first: the protected storage says whether the device may run at all, and the integrity
+	 * monitor checks the state file before it is read. */
+	if (cfg->device_dir[0])
+		snprintf(dir, sizeof(dir), "%s", cfg->device_dir);
+	else
+		snprintf(dir, sizeof(dir), "%s/device", cfg->state_dir);
+	if (henb_hal_open(&a->hal, dir, err, errlen))
+		return LF_EIO;
+	if (henb_breach_latched(a->hal, why, sizeof(why))) {
+		/* 5.7.2.3: after a fatal breach the device does not come back into service by itself. */
+		henb_hal_set_rf_tx(a->hal, false);
+		lf_error("fatal_shutdown_latched", "reason=\"%s\" action=stay_down rf_tx=off record=%s/protected/%s", why,
+			 dir, HENB_BREACH_RECORD);
+		snprintf(err, errlen,
+			 "shut down after a fatal security breach (%s): not starting service (an operator clears it by "
+			 "removing %s/protected/%s)",
+			 why, dir, HENB_BREACH_RECORD);
+		a->exit_action = HENB_EXIT_SHUTDOWN;
+		return LF_EFORBIDDEN;
+	}
+	if (lf__monitor_open(a, err, errlen))
+		return LF_EINVAL;
+
 	/* Factory values from the config, then the persisted state over them. */
 	a->dm = henb_dm_new(modules, n_modules, &a->cfg, a, err, errlen);
 	if (!a->dm)
@@ -744,19 +852,15 @@ int henb_agent_init(struct henb_agent *a, const struct henb_config *cfg, char **
 		snprintf(err, errlen, "cannot set up the FaultMgmt and FAPService tables");
 		return LF_EINVAL;
 	}
+	henb_monitor_attach(&a->mon, &a->fm, a->dm);
 
-	if (cfg->device_dir[0])
-		snprintf(dir, sizeof(dir), "%s", cfg->device_dir);
-	else
-		snprintf(dir, sizeof(dir), "%s/device", cfg->state_dir);
-	if (henb_hal_open(&a->hal, dir, err, errlen))
-		return LF_EIO;
 	if (henb_download_init(a, err, errlen))
 		return LF_EINVAL;
 	henb_ratelimit_init(&a->cr_rate, (unsigned)cfg->cr_rate_limit, 60 * cfg->second_ms);
 	lf__open_listeners(a, HENB_DM_ORIGIN_INIT);
 	lf__hal_poll(a, HENB_DM_ORIGIN_INIT);
 	a->next_hal_ms = a->start_ms + cfg->hal_poll_ms;
+	henb_monitor_boot(&a->mon, a->start_ms); /* every detector reads at boot */
 
 	/* TR-069 3.7.1.5: 0 BOOTSTRAP on first contact with an ACS (or a new ACS URL), 1 BOOT on every start;
 	 * an M Reboot or TransferComplete left from before the restart rides along. */

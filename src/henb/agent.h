@@ -11,8 +11,10 @@
 #include "cwmp/udp_connreq.h"
 #include "henb/config.h"
 #include "henb/dm.h"
+#include "henb/breach.h"
 #include "henb/faultmgmt.h"
 #include "henb/limits.h"
+#include "henb/monitor.h"
 #include "henb/persist.h"
 #include "henb/ratelimit.h"
 
@@ -66,6 +68,7 @@ struct henb_delivery {
 	bool reboot;                   /* M Reboot */
 	struct henb_dm_ref changed[HENB_MAX_CHANGED];
 	size_t n_changed;
+	uint64_t alarm_seq;            /* the alarm events written before this Inform (henb_monitor.alarm_seq) */
 };
 
 struct henb_agent {
@@ -75,6 +78,8 @@ struct henb_agent {
 	struct henb_fm fm;
 	struct henb_state st;          /* persisted agent state */
 	struct henb_hal *hal;
+	struct henb_monitor mon;       /* the integrity monitor (tamper detection, monitor.c) */
+	struct henb_breach breach;     /* a fatal security breach being reported, then the shutdown (breach.c) */
 	struct henb_session *session;  /* non-NULL while a session runs */
 	struct henb_crhttp *crhttp;
 	struct henb_crudp *crudp;

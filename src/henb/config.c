@@ -94,6 +94,38 @@ static const struct lf_cfg_key lf__henb_keys[] = {
 		       "\"\" = STATE_DIR/download"),
 	LF_CFG_INT_KEY("firmware.rate_limit", K, fw_rate_limit, 0, (long long)1 << 40,
 		       "download speed limit in bytes per second, so a transfer leaves room for the service; 0 = none"),
+	LF_CFG_INT_KEY("monitor.poll_ms", K, monitor_poll_ms, 0, 3600000,
+		       "ms between two readings of the tamper sensors (case, antenna, clock, board, behaviour); 0 = "
+		       "henb.hal_poll_ms"),
+	LF_CFG_INT_KEY("monitor.debounce", K, monitor_debounce, 1, 16,
+		       "equal sensor readings in a row before a tamper sensor's verdict counts (flapping inputs)"),
+	LF_CFG_INT_KEY("monitor.sw_check_ms", K, monitor_sw_check_ms, 10, 86400000,
+		       "ms between two verifications of the running image against its signed manifest"),
+	LF_CFG_INT_KEY("monitor.config_check_ms", K, monitor_config_check_ms, 10, 86400000,
+		       "ms between two checks of the state file against its MAC (it is also checked before every write)"),
+	LF_CFG_STR_KEY("monitor.image_dir", K, monitor_image_dir,
+		       "installed image (slot layout: .manifest, .signature, files) to verify when henbd runs without "
+		       "henb-boot; under henb-boot the running slot is verified; "" = none (the sw check is off)"),
+	LF_CFG_INT_KEY("monitor.clock_nominal_hz", K, monitor_clock_nominal_hz, 0, 4000000000000LL,
+		       "nominal reference clock frequency in Hz; 0 = the frequency measured at first boot"),
+	LF_CFG_INT_KEY("monitor.clock_tolerance_ppm", K, monitor_clock_tolerance_ppm, 0, 1000000,
+		       "allowed distance of the measured reference clock from the nominal one, in ppm"),
+	LF_CFG_INT_KEY("monitor.lan_burst", K, monitor_lan_burst, 1, 64,
+		       "failed connection request authentications (HTTP Digest, UDP signature) within the event "
+		       "window that raise the LAN attack alarm"),
+	LF_CFG_INT_KEY("monitor.event_window", K, monitor_event_window, 1, 86400,
+		       "s: window of the event detectors (authentication bursts, watchdog misses); the alarm clears "
+		       "when a window passes without"),
+	LF_CFG_STR_KEY("monitor.fatal", K, monitor_fatal,
+		       "detections after which the HeNB reports and shuts itself down (5.7.2.3): \"default\" (the "
+		       "alarm catalogue: antenna, clock, circuit), \"none\", or check names (sw, config, lan, "
+		       "behaviour, clock, antenna, case, circuit)"),
+	LF_CFG_INT_KEY("monitor.delivery_tries", K, monitor_delivery_tries, 1, 1000,
+		       "failed sessions in a row, while a security alarm waits and the S1 link is up, before the "
+		       "alarm counts as undeliverable and extended remediation starts"),
+	LF_CFG_INT_KEY("monitor.fatal_report_timeout", K, monitor_fatal_report_timeout, 1, 86400,
+		       "s a fatal alarm's report may take (InformResponse of its session) before the HeNB shuts down "
+		       "anyway"),
 };
 #undef K
 #define LF_NKEYS (sizeof(lf__henb_keys) / sizeof(lf__henb_keys[0]))
@@ -138,6 +170,16 @@ void henb_config_defaults(struct henb_config *c)
 	c->fap_tac = 1;
 	c->fap_cell_identity = 1;
 	snprintf(c->fap_plmn, sizeof(c->fap_plmn), "00101");
+	c->monitor_poll_ms = 0;
+	c->monitor_debounce = 3;
+	c->monitor_sw_check_ms = 300000;
+	c->monitor_config_check_ms = 5000;
+	c->monitor_clock_tolerance_ppm = 100;
+	c->monitor_lan_burst = 5;
+	c->monitor_event_window = 60;
+	snprintf(c->monitor_fatal, sizeof(c->monitor_fatal), "default");
+	c->monitor_delivery_tries = 3;
+	c->monitor_fatal_report_timeout = 120;
 }
 
 int henb_config_load(struct henb_config *c, const char *path, char *err, size_t errlen)

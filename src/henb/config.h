@@ -72,6 +72,19 @@ struct henb_config {
 	char fw_dev_dir[512];               /* boot device directory (slots/, boot/); "" = $LF_DEV_DIR */
 	char fw_download_dir[512];          /* partial and complete downloads; "" = STATE_DIR/download */
 	long long fw_rate_limit;            /* download bytes per second; 0 = unlimited */
+	/* [monitor] the integrity monitor (tamper detection, monitor.c) and fatal breach (breach.c) */
+	long long monitor_poll_ms;          /* sensor detectors; 0 = henb.hal_poll_ms */
+	long long monitor_debounce;         /* equal readings in a row for a sensor verdict */
+	long long monitor_sw_check_ms;      /* verification of the running image */
+	long long monitor_config_check_ms;  /* MAC of the state file */
+	char monitor_image_dir[512];        /* image to verify without henb-boot; "" = none */
+	long long monitor_clock_nominal_hz; /* 0 = provisioned at first boot */
+	long long monitor_clock_tolerance_ppm;
+	long long monitor_lan_burst;        /* failed authentications in the event window that make an attack */
+	long long monitor_event_window;     /* s (protocol seconds) */
+	char monitor_fatal[128];            /* "default" | "none" | check names */
+	long long monitor_delivery_tries;   /* failed sessions (S1 up) before an alarm counts as undeliverable */
+	long long monitor_fatal_report_timeout; /* s (protocol seconds) a fatal alarm's report may take */
 };
 
 /* HENB_CFG(field): how a data model parameter names its factory default in struct henb_config (0 = none). */

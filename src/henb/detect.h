@@ -38,6 +38,11 @@ const struct henb_detector *henb__detector(enum henb_check c);
 void henb__reading(struct henb_reading *r, enum henb_verdict v, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* henb__provision: the provisioned reference of an identity kept in protected storage under `record` (ref,
+ * already loaded by the detector's start); while there is none, a non-empty value read now becomes it (first
+ * boot). True when a reference exists. */
+bool henb__provision(struct henb_monitor *m, const char *record, const char *value, char *ref, size_t reflen);
+
 /* ---- pure evaluations (no I/O) */
 
 /* clock: text is the HAL's clock_hz; nominal the provisioned frequency; tolerance in parts per million. */

@@ -4,11 +4,11 @@
 
 struct henb_agent;
 
-/* henb_diag_run: run the self test now; DiagnosticsState becomes Complete (Results: one check=pass|fail per
- * check and the overall result) or Error_Internal when the test itself could not run. The caller then
- * reports 8 DIAGNOSTICS COMPLETE. The checks for now: the state file reads back and its seal holds, the
- * configuration is consistent, every data model value is valid, the HAL answers. The software and
- * configuration integrity checks of the procedure join here later. */
+/* henb_diag_run: run the self test now; DiagnosticsState becomes Complete or Error_Internal when the test itself
+ * could not run. Results holds one `check=pass|fail` per integrity check, ';' separated, in this order: sw,
+ * config (MAC, seal, configuration and values), lan, behaviour, clock, antenna, case, circuit, sensors (every
+ * tamper sensor and the HAL readable); Device.X_<OUI>_Security.SelfTest. one entry per check with what was
+ * seen. The caller then reports 8 DIAGNOSTICS COMPLETE. */
 void henb_diag_run(struct henb_agent *a);
 
 #endif

@@ -106,7 +106,9 @@ static void lf__default(const struct henb_dm *dm, const struct henb_dm_param *p,
 
 static uint8_t lf__default_attr(const struct henb_dm_param *p)
 {
-	return (p->flags & (HENB_DM_FORCE_ACTIVE | HENB_DM_DEFAULT_ACTIVE)) ? 2 : 0;
+	if (p->flags & (HENB_DM_FORCE_ACTIVE | HENB_DM_DEFAULT_ACTIVE))
+		return 2;
+	return (p->flags & HENB_DM_DEFAULT_PASSIVE) ? 1 : 0;
 }
 
 /* Factory values and attributes of every parameter a row holds. */

@@ -34,6 +34,7 @@ enum henb_dm_param_flag {
 	HENB_DM_FORCE_ACTIVE = 1u << 5,   /* activeNotify="forceEnabled": always Active, cannot be changed */
 	HENB_DM_DEFAULT_ACTIVE = 1u << 6, /* activeNotify="forceDefaultEnabled": Active until the ACS changes it */
 	HENB_DM_LIST = 1u << 7,           /* comma-separated list: the range / enumeration apply to each item */
+	HENB_DM_DEFAULT_PASSIVE = 1u << 8,/* Passive until the ACS changes it (FaultMgmt.QueuedEvent) */
 };
 
 /* An element of a parameter or object in a request/walk: which object, parameter and instance. */

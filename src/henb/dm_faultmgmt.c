@@ -40,19 +40,20 @@ static const struct henb_dm_param lf__current[] = {
 	HENB_P_STR("AdditionalInformation", 256, 0),
 };
 
-/* HistoryEvent, ExpeditedEvent and QueuedEvent have the same parameters. */
-static const struct henb_dm_param lf__event[] = {
-	HENB_P_TIME("EventTime", 0, .def = NULL),
-	HENB_P_STR("AlarmIdentifier", 64, 0),
-	HENB_P_STR("NotificationType", 0, 0, .enums = lf__notification_types, .def = "NewAlarm"),
-	HENB_P_STR("ManagedObjectInstance", 512, 0),
-	HENB_P_STR("EventType", 64, 0),
-	HENB_P_STR("ProbableCause", 64, 0),
-	HENB_P_STR("SpecificProblem", 128, 0),
-	HENB_P_STR("PerceivedSeverity", 0, 0, .enums = lf__event_severities, .def = "Indeterminate"),
-	HENB_P_STR("AdditionalText", 256, 0),
-	HENB_P_STR("AdditionalInformation", 256, 0),
-};
+/* HistoryEvent, ExpeditedEvent and QueuedEvent have the same parameters. Their default notification differs:
+ * an expedited event opens a session at once and a queued one rides the next Inform even before the HeMS set
+ * the attributes itself (it sets Active on ExpeditedEvent and Passive on QueuedEvent at registration). */
+#define LF_EVENT_PARAMS(fl)                                                                                    \
+	HENB_P_TIME("EventTime", (fl), .def = NULL), HENB_P_STR("AlarmIdentifier", 64, (fl)),                 \
+	    HENB_P_STR("NotificationType", 0, (fl), .enums = lf__notification_types, .def = "NewAlarm"),      \
+	    HENB_P_STR("ManagedObjectInstance", 512, (fl)), HENB_P_STR("EventType", 64, (fl)),                 \
+	    HENB_P_STR("ProbableCause", 64, (fl)), HENB_P_STR("SpecificProblem", 128, (fl)),                   \
+	    HENB_P_STR("PerceivedSeverity", 0, (fl), .enums = lf__event_severities, .def = "Indeterminate"),   \
+	    HENB_P_STR("AdditionalText", 256, (fl)), HENB_P_STR("AdditionalInformation", 256, (fl))
+
+static const struct henb_dm_param lf__event[] = {LF_EVENT_PARAMS(0)};
+static const struct henb_dm_param lf__expedited[] = {LF_EVENT_PARAMS(HENB_DM_DEFAULT_ACTIVE)};
+static const struct henb_dm_param lf__queued[] = {LF_EVENT_PARAMS(HENB_DM_DEFAULT_PASSIVE)};
 
 static const struct henb_dm_object lf__objects[] = {
 	HENB_OBJ("Device.FaultMgmt.", 0, 0, NULL, lf__fm),
@@ -63,9 +64,9 @@ static const struct henb_dm_object lf__objects[] = {
 	HENB_OBJ("Device.FaultMgmt.HistoryEvent.{i}.", HENB_DM_TABLE | HENB_DM_RING, HENB_FM_MAX_HISTORY,
 		 "HistoryEventNumberOfEntries", lf__event),
 	HENB_OBJ("Device.FaultMgmt.ExpeditedEvent.{i}.", HENB_DM_TABLE | HENB_DM_RING, HENB_FM_MAX_EXPEDITED,
-		 "ExpeditedEventNumberOfEntries", lf__event),
+		 "ExpeditedEventNumberOfEntries", lf__expedited),
 	HENB_OBJ("Device.FaultMgmt.QueuedEvent.{i}.", HENB_DM_TABLE | HENB_DM_RING, HENB_FM_MAX_QUEUED,
-		 "QueuedEventNumberOfEntries", lf__event),
+		 "QueuedEventNumberOfEntries", lf__queued),
 };
 
 const struct henb_dm_module henb_dm_faultmgmt_module = {lf__objects, HENB_N(lf__objects)};

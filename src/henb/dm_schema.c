@@ -3,7 +3,7 @@
 
 static const struct henb_dm_module *const lf__modules[] = {
 	&henb_dm_device_module, &henb_dm_mgmt_module, &henb_dm_faultmgmt_module,
-	&henb_dm_selftest_module, &henb_dm_fap_module, &henb_dm_vendor_module,
+	&henb_dm_selftest_module, &henb_dm_fap_module, &henb_dm_vendor_module, &henb_dm_integrity_module,
 };
 
 const struct henb_dm_module *const *henb_dm_schema(size_t *n)

@@ -33,6 +33,7 @@ extern const struct henb_dm_module henb_dm_faultmgmt_module;   /* FaultMgmt. and
 extern const struct henb_dm_module henb_dm_selftest_module;    /* SelfTestDiagnostics. */
 extern const struct henb_dm_module henb_dm_fap_module;         /* Services.FAPService.{i}. subset (TR-196) */
 extern const struct henb_dm_module henb_dm_vendor_module;      /* X_<OUI>_Security., X_<OUI>_Distress. */
+extern const struct henb_dm_module henb_dm_integrity_module;   /* X_<OUI>_Security.SelfTest. (self test checks) */
 
 /* henb_dm_schema: the module list of henbd, for henb_dm_new. */
 const struct henb_dm_module *const *henb_dm_schema(size_t *n);

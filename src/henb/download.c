@@ -215,7 +215,8 @@ static void lf__remove_image(struct henb_download *d)
 static void lf__end(struct henb_agent *a, uint32_t fault, const char *why, bool keep_file)
 {
 	struct henb_download *d = a->download;
-	if (!keep_file)
+	struct stat st;
+	if (!keep_file || (d->image[0] && stat(d->image, &st) == 0 && st.st_size == 0))
 		lf__remove_image(d);
 	d->phase = LF_IDLE;
 	a->st.dl.used = false;

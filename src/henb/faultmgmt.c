@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alarm/catalogue.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -12,25 +13,24 @@
 
 #define LF_FM "Device.FaultMgmt."
 
-static const struct henb_fm_supported lf__catalogue[] = {
-	{"Integrity Violation", "Information modification detected", "Software modification", "Major", "1 Queued"},
-	{"Integrity Violation", "Information modification detected", "Configuration modification", "Minor",
-	 "1 Queued"},
-	{"Security Service or Mechanism Violation", "Unauthorized access attempt", "Unexpected software behaviour",
-	 "Warning", "1 Queued"},
-	{"Operational Violation", "Denial of service", "LAN attack", "Warning", "1 Queued"},
-	{"Security Service or Mechanism Violation", "Authentication failure", "Connection request authentication",
-	 "Warning", "1 Queued"},
-	{"Physical Violation", "Intrusion detection", "Case opened", "Major", "1 Queued"},
-	{"Physical Violation", "Cable tamper", "Antenna modified", "Critical", "0 Expedited"},
-	{"Physical Violation", "Unspecified reason", "Clock speed modified", "Critical", "0 Expedited"},
-	{"Physical Violation", "Unspecified reason", "Circuit modified", "Critical", "0 Expedited"},
-};
-
+/* The SupportedAlarm catalogue is the shared one (src/alarm/catalogue.h), so henbd raises exactly the texts
+ * hemsd classifies. Factory ReportingMechanism: the detections fatal on the HeNB are Expedited, the others
+ * Queued (the HeMS makes them all Expedited at registration). */
 const struct henb_fm_supported *henb_fm_default_catalogue(size_t *n)
 {
-	*n = sizeof(lf__catalogue) / sizeof(lf__catalogue[0]);
-	return lf__catalogue;
+	static struct henb_fm_supported cat[ALARM_KIND_COUNT];
+	for (int k = 0; k < ALARM_KIND_COUNT; k++) {
+		const struct alarm_def *d = alarm_def_of((enum alarm_kind)k);
+		cat[k] = (struct henb_fm_supported){
+			.event_type = alarm_event_type_text(d->event_type),
+			.probable_cause = alarm_cause_text(d->cause),
+			.specific_problem = d->specific_problem,
+			.perceived_severity = alarm_severity_text(d->severity),
+			.mechanism = d->fatal_on_henb ? "0 Expedited" : "1 Queued",
+		};
+	}
+	*n = ALARM_KIND_COUNT;
+	return cat;
 }
 
 /* Copy src into dst (size bytes), cut if longer: the values copied here are short by type. */
@@ -256,6 +256,11 @@ static int lf__check(struct henb_fm *fm, const struct henb_fm_alarm *al)
 			return LF_EINVAL;
 	}
 	return LF_OK;
+}
+
+bool henb_fm_is_current(struct henb_fm *fm, const struct henb_fm_alarm *al)
+{
+	return lf__current(fm, al) >= 0;
 }
 
 int henb_fm_raise(struct henb_fm *fm, const struct henb_fm_alarm *al, time_t now, char *id, size_t idlen)

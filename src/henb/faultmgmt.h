@@ -3,6 +3,7 @@
 #ifndef LF_HENB_FAULTMGMT_H
 #define LF_HENB_FAULTMGMT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -39,7 +40,8 @@ struct henb_fm {
 	uint32_t ring_next[HENB_FM_RINGS]; /* index (instance - 1) the next event of each ring overwrites */
 };
 
-/* henb_fm_default_catalogue: the security alarms of DESIGN.md section 4. */
+/* henb_fm_default_catalogue: the security alarms of the shared catalogue (src/alarm/catalogue.h, DESIGN.md
+ * section 4), one per detection kind. */
 const struct henb_fm_supported *henb_fm_default_catalogue(size_t *n);
 
 /* henb_fm_init: attach to dm; call after the persisted state is loaded. Makes every catalogue row exist in
@@ -54,6 +56,10 @@ int henb_fm_init(struct henb_fm *fm, struct henb_dm *dm, const struct henb_fm_su
  * loses its entry with the oldest AlarmChangedTime. The AlarmIdentifier goes to id (may be NULL).
  * Returns LF_OK, LF_ENOTFOUND (not a supported alarm) or LF_EINVAL (bad severity or text). */
 int henb_fm_raise(struct henb_fm *fm, const struct henb_fm_alarm *al, time_t now, char *id, size_t idlen);
+
+/* henb_fm_is_current: whether CurrentAlarm holds the alarm with this EventType, ProbableCause and
+ * SpecificProblem. */
+bool henb_fm_is_current(struct henb_fm *fm, const struct henb_fm_alarm *al);
 
 /* henb_fm_clear: the alarm with this EventType, ProbableCause and SpecificProblem is over: its CurrentAlarm
  * entry goes, a ClearedAlarm event enters the rings. LF_OK or LF_ENOTFOUND (no such current alarm). */

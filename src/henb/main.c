@@ -59,6 +59,12 @@ static void lf__usage(FILE *f)
 		"    transmitter (rf_tx) files, see docs/henb-hal.md. Reboot: under the launcher (LF_BOOT_SLOT set)\n"
 		"    henbd exits with status 10; otherwise it re-executes itself. Logs are key=value lines on stderr.\n"
 		"    SIGTERM or SIGINT stop it cleanly.\n\n"
+		"    Tamper detection. The integrity monitor checks the running image against its signed manifest,\n"
+		"    the state file against its MAC (device key in protected storage), bursts of failed connection\n"
+		"    request authentications, unexpected listeners, processes and watchdog misses, the reference clock,\n"
+		"    the antenna and board identities provisioned at first boot, and the case switch; each raises its\n"
+		"    security alarm in Device.FaultMgmt (an unreadable sensor raises the sensor-failure alarm). After a\n"
+		"    fatal detection (monitor.fatal) henbd reports the alarm, switches RF off and shuts down for good.\n\n"
 		"OPTIONS\n"
 		"    -c, --config FILE     configuration file (see etc/henbd.conf.example)\n"
 		"    --set KEY=VALUE       override one configuration key, e.g. --set acs.url=http://hems:7547/cwmp\n"
@@ -67,8 +73,9 @@ static void lf__usage(FILE *f)
 		"CONFIGURATION KEYS (key = default)\n");
 	henb_config_print_keys(f);
 	fprintf(f, "\nEXIT STATUS\n"
-		   "    0 after a clean stop; 1 on a start-up error (the message names the cause); 10 reboot and 11\n"
-		   "    shutdown when run by the launcher (LF_BOOT_SLOT set).\n");
+		   "    0 after a clean stop; 1 on a start-up error (the message names the cause); 10 reboot when run by\n"
+		   "    the launcher (LF_BOOT_SLOT set); 11 shutdown: after a fatal security breach, and at every start\n"
+		   "    after one (the device stays down).\n");
 }
 
 int main(int argc, char **argv)
@@ -119,9 +126,11 @@ int main(int argc, char **argv)
 
 	if (henb_agent_init(&lf__agent, &cfg, argv, err, sizeof(err))) {
 		fprintf(stderr, "henbd: %s\n", err);
+		/* A device kept down by a fatal breach powers off again rather than failing a boot. */
+		enum henb_exit down = lf__agent.exit_action;
 		henb_agent_free(&lf__agent);
 		curl_global_cleanup();
-		return 1;
+		return down == HENB_EXIT_SHUTDOWN ? henb_hal_shutdown() : 1;
 	}
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));

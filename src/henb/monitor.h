@@ -73,8 +73,8 @@ struct henb_monitor_cfg {
 	unsigned debounce;      /* equal readings in a row for a sensor verdict */
 	uint64_t clock_nominal_hz;      /* 0 = the frequency provisioned at first boot */
 	unsigned clock_tolerance_ppm;
-	unsigned lan_burst;     /* failed authentications ... */
-	int64_t lan_window_ms;  /* ... within this window make a burst; quiet for as long clears the alarm */
+	unsigned lan_burst;     /* failed authentications within event_window_ms make a burst */
+	int64_t event_window_ms;/* window of the event detectors: authentication bursts, watchdog misses */
 	unsigned fatal_mask;    /* bit (1 << enum henb_check): the local policy classes the detection fatal */
 };
 
@@ -131,7 +131,8 @@ struct henb_monitor {
 	int64_t lan_burst_ms;     /* when the last burst was seen; -1 = never */
 	char lan_via[16];
 
-	/* behaviour: the platform watchdog's miss counter */
+	/* behaviour: our own process name (always allowed); the platform watchdog's miss counter */
+	char own_comm[32];
 	unsigned long long wd_base;
 	bool wd_have;
 	int64_t wd_miss_ms;       /* when the counter last grew; -1 = never */
@@ -184,10 +185,17 @@ void henb_monitor_state_wiping(struct henb_monitor *m);
 /* Delivery of the alarm events (the agent's sessions). */
 /* henb_monitor_undelivered: events raised after the last Inform that got its InformResponse. */
 bool henb_monitor_undelivered(const struct henb_monitor *m);
+/* henb_monitor_delivered: the Inform built when alarm_seq was seq got its InformResponse. */
+void henb_monitor_delivered(struct henb_monitor *m, uint64_t seq);
+/* henb_monitor_delivery_failed: a session ended without InformResponse. While events wait and the S1 link is
+ * up, the failures in a row are counted; true once per undelivered episode, when they reach tries: the alarm
+ * delivery failed (the caller starts extended remediation). */
+bool henb_monitor_delivery_failed(struct henb_monitor *m, bool s1_up, unsigned tries);
 
 /* henb_monitor_selftest: run every check now, undebounced, for Device.SelfTestDiagnostics; out[c] gets each
  * verdict and detail; *sensors_ok tells whether every physical sensor could be read. */
-void henb_monitor_selftest(struct henb_monitor *m, struct henb_reading out[HENB_CHECK_COUNT], bool *sensors_ok);
+void henb_monitor_selftest(struct henb_monitor *m, int64_t now, struct henb_reading out[HENB_CHECK_COUNT],
+			   bool *sensors_ok);
 
 /* henb_monitor_alarm: the FaultMgmt alarm of a catalogue kind (texts point into the catalogue). */
 void henb_monitor_alarm(enum alarm_kind kind, struct henb_fm_alarm *al);

@@ -60,6 +60,10 @@ int henb_rpc_answer(struct henb_agent *a, const struct cwmp_msg *req, struct lf_
 		/* A response or an ACS method where a CPE method belongs. */
 		henb__rpc_fault(&resp, CWMP_FAULT_METHOD_NOT_SUPPORTED, NULL);
 	}
+	/* The configuration changed through management: a latched configuration alarm is over (detect_config.c). */
+	if (resp.method != CWMP_FAULT && (req->method == CWMP_SET_PARAMETER_VALUES || req->method == CWMP_ADD_OBJECT ||
+					  req->method == CWMP_DELETE_OBJECT))
+		henb_monitor_config_managed(&a->mon);
 	if (resp.method == CWMP_FAULT)
 		lf_info("rpc", "method=%s answer=Fault fault=%u faults=%zu", cwmp_method_name(req->method),
 			resp.u.fault.code, resp.u.fault.n_spv);

@@ -6,7 +6,7 @@
  *   antenna_id  text            read: antenna identity (default ANT-LL-0001)
  *   clock_hz    decimal         read: reference clock (default 10000000)
  *   board_id    text            read: board fingerprint (default LL-BOARD-0001)
- *   watchdog_misses  decimal    read, optional: watchdog kicks the platform saw missed
+ *   watchdog_misses  decimal    read: watchdog kicks the platform saw missed (default 0)
  *   listeners, listeners_allowed, processes, processes_allowed   read, optional: the behaviour detector's lists
  *   protected/  records         protected storage: device key, provisioned identities, fatal shutdown latch
  * Reboot and shutdown are process exits (or a re-exec) decided here and carried out by main, see hal.h. */
@@ -75,11 +75,12 @@ int henb_hal_open(struct henb_hal **out, const char *device_dir, char *err, size
 		snprintf(err, errlen, "cannot create device directory %s: %s", h->dir, strerror(errno));
 		goto fail;
 	}
-	/* The simulated body: a closed case, an antenna, a 10 MHz reference clock, a board. The integrity monitor
-	 * provisions its references from them at first boot. */
+	/* The simulated body: a closed case, an antenna, a 10 MHz reference clock, a board, a watchdog. The
+	 * integrity monitor provisions its references from them at first boot. */
 	if (lf__default_file(h, "s1_link", "down\n") || lf__default_file(h, "case", "closed\n") ||
 	    lf__default_file(h, "rf_tx", "off\n") || lf__default_file(h, "antenna_id", "ANT-LL-0001\n") ||
-	    lf__default_file(h, "clock_hz", "10000000\n") || lf__default_file(h, "board_id", "LL-BOARD-0001\n")) {
+	    lf__default_file(h, "clock_hz", "10000000\n") || lf__default_file(h, "board_id", "LL-BOARD-0001\n") ||
+	    lf__default_file(h, "watchdog_misses", "0\n")) {
 		snprintf(err, errlen, "cannot write the default files of %s", h->dir);
 		goto fail;
 	}
