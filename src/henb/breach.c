@@ -30,7 +30,7 @@ void henb_breach_start(struct henb_agent *a, enum henb_check check, const char *
 	b->report_deadline_ms = now + a->cfg.monitor_fatal_report_timeout * a->cfg.second_ms;
 	snprintf(b->reason, sizeof(b->reason), "%s: %s", henb_check_name(check), reason);
 	lf_warn("fatal_breach", "check=%s reason=\"%s\" action=report_then_shutdown timeout_ms=%lld",
-		henb_check_name(check), reason, (long long)(b->report_deadline_ms - now));
+	        henb_check_name(check), reason, (long long)(b->report_deadline_ms - now));
 }
 
 int64_t henb_breach_deadline(const struct henb_agent *a)
@@ -75,7 +75,8 @@ static void lf__shutdown(struct henb_agent *a)
 	if (a->mon.cfg.boot_dev[0]) {
 		int result = fw_bootctl_request_shutdown(a->mon.cfg.boot_dev, b->reason);
 		if (result)
-			lf_error("bootctl_shutdown_failed", "dev=%s reason=\"%s\"", a->mon.cfg.boot_dev, lf_strerror(result));
+			lf_error("bootctl_shutdown_failed", "dev=%s reason=\"%s\"", a->mon.cfg.boot_dev,
+			         lf_strerror(result));
 	}
 	henb_agent_persist(a);
 	b->done = true;
@@ -94,7 +95,8 @@ void henb_breach_step(struct henb_agent *a, int64_t now)
 			lf_info("breach_reported", "check=%s", henb_check_name(b->check));
 		} else if (now >= b->report_deadline_ms) {
 			b->reported = true;
-			lf_error("breach_report_timeout", "check=%s action=shutdown_unreported", henb_check_name(b->check));
+			lf_error("breach_report_timeout", "check=%s action=shutdown_unreported",
+			         henb_check_name(b->check));
 		} else {
 			return;
 		}

@@ -18,9 +18,9 @@ struct henb_hal;
 #define HENB_BREACH_RECORD "fatal_shutdown"
 
 struct henb_breach {
-	bool active;                /* a fatal detection: reporting, then shutting down */
-	bool reported;              /* the alarm's InformResponse came, or there was nothing to report, or time ran out */
-	bool done;                  /* shut down: the loop ends */
+	bool active;   /* a fatal detection: reporting, then shutting down */
+	bool reported; /* the alarm's InformResponse came, or there was nothing to report, or time ran out */
+	bool done;     /* shut down: the loop ends */
 	enum henb_check check;
 	uint64_t seq;               /* the alarm events the report must cover (henb_monitor.alarm_seq) */
 	int64_t report_deadline_ms; /* reporting gives up here */

@@ -12,8 +12,8 @@
 /* A detector: what it checks, which alarm it raises, how it reads. */
 struct henb_detector {
 	enum henb_check check;
-	enum alarm_kind kind;   /* the alarm of HENB_V_TAMPER */
-	bool sensed;            /* a physical input: debounced, and its failure is a sensor failure */
+	enum alarm_kind kind; /* the alarm of HENB_V_TAMPER */
+	bool sensed;          /* a physical input: debounced, and its failure is a sensor failure */
 	/* start: at henb_monitor_open (before the state file is read): key material, provisioned values. */
 	void (*start)(struct henb_monitor *m);
 	/* read: one reading now into r (r zeroed by the caller). */
@@ -36,7 +36,7 @@ const struct henb_detector *henb__detector(enum henb_check c);
 
 /* henb__reading: fill r (verdict, printf-style detail; info left as is). */
 void henb__reading(struct henb_reading *r, enum henb_verdict v, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* henb__provision: the provisioned reference of an identity kept in protected storage under `record` (ref,
  * already loaded by the detector's start); while there is none, a non-empty value read now becomes it (first
@@ -46,13 +46,13 @@ bool henb__provision(struct henb_monitor *m, const char *record, const char *val
 /* ---- pure evaluations (no I/O) */
 
 /* clock: text is the HAL's clock_hz; nominal the provisioned frequency; tolerance in parts per million. */
-enum henb_verdict henb__clock_eval(const char *text, uint64_t nominal_hz, unsigned tolerance_ppm,
-				   uint64_t *measured_hz, char *detail, size_t detaillen);
+enum henb_verdict henb__clock_eval(const char *text, uint64_t nominal_hz, unsigned tolerance_ppm, uint64_t *measured_hz,
+                                   char *detail, size_t detaillen);
 /* henb__parse_u64: a whole decimal number (no sign, no blanks, at most 20 digits). */
 bool henb__parse_u64(const char *s, unsigned long long *out);
 /* identity (antenna, board): the text read against the provisioned one (what names it in the detail). */
 enum henb_verdict henb__identity_eval(const char *what, const char *text, const char *provisioned, char *detail,
-				      size_t detaillen);
+                                      size_t detaillen);
 /* case: "closed" ok, "open" tamper, anything else unreadable. */
 enum henb_verdict henb__case_eval(const char *text, char *detail, size_t detaillen);
 

@@ -10,7 +10,7 @@
 #define LF_RECORD "antenna_id"
 
 enum henb_verdict henb__identity_eval(const char *what, const char *text, const char *provisioned, char *detail,
-				      size_t detaillen)
+                                      size_t detaillen)
 {
 	if (!provisioned[0]) {
 		snprintf(detail, detaillen, "no %s identity read and none provisioned", what);
@@ -24,7 +24,7 @@ enum henb_verdict henb__identity_eval(const char *what, const char *text, const 
 		snprintf(detail, detaillen, "no %s identity read (provisioned '%.80s')", what, provisioned);
 	else
 		snprintf(detail, detaillen, "%s identity '%.60s' differs from the provisioned '%.60s'", what, text,
-			 provisioned);
+		         provisioned);
 	return HENB_V_TAMPER;
 }
 
@@ -41,7 +41,7 @@ static void lf__read(struct henb_monitor *m, struct henb_reading *r, int64_t now
 	int result = henb_hal_read(m->hal, HENB_HAL_ANTENNA_ID, v, sizeof(v));
 	if (result) {
 		henb__reading(r, HENB_V_UNREADABLE, "antenna_id sensor %s",
-			      result == LF_ENOTFOUND ? "absent" : "unreadable");
+		              result == LF_ENOTFOUND ? "absent" : "unreadable");
 		return;
 	}
 	henb__provision(m, LF_RECORD, v, m->prov_antenna, sizeof(m->prov_antenna));
@@ -55,10 +55,10 @@ static int64_t lf__period(const struct henb_monitor *m)
 }
 
 const struct henb_detector henb__detect_antenna = {
-	.check = HENB_CHECK_ANTENNA,
-	.kind = ALARM_ANTENNA_MODIFIED,
-	.sensed = true,
-	.start = lf__start,
-	.read = lf__read,
-	.period_ms = lf__period,
+    .check = HENB_CHECK_ANTENNA,
+    .kind = ALARM_ANTENNA_MODIFIED,
+    .sensed = true,
+    .start = lf__start,
+    .read = lf__read,
+    .period_ms = lf__period,
 };

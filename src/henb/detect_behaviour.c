@@ -112,18 +112,18 @@ static void lf__read(struct henb_monitor *m, struct henb_reading *r, int64_t now
 	}
 	bool wd_recent = m->wd_miss_ms >= 0 && now - m->wd_miss_ms < m->cfg.event_window_ms;
 	snprintf(r->info, sizeof(r->info), "unexpected_listeners=%.50s unexpected_processes=%.50s watchdog_misses=%llu",
-		 bad_l[0] ? bad_l : "none", bad_p[0] ? bad_p : "none", m->wd_base);
+	         bad_l[0] ? bad_l : "none", bad_p[0] ? bad_p : "none", m->wd_base);
 	if (listeners == 1 || processes == 1 || wd_recent) {
 		size_t pos = 0;
 		int n;
 		if (listeners == 1 && (n = snprintf(why, sizeof(why), "unexpected listening sockets: %s", bad_l)) > 0)
 			pos = (size_t)n < sizeof(why) ? (size_t)n : sizeof(why) - 1;
 		if (processes == 1 && (n = snprintf(why + pos, sizeof(why) - pos, "%sunexpected processes: %s",
-						    pos ? "; " : "", bad_p)) > 0)
+		                                    pos ? "; " : "", bad_p)) > 0)
 			pos = pos + (size_t)n < sizeof(why) ? pos + (size_t)n : sizeof(why) - 1;
 		if (wd_recent)
 			snprintf(why + pos, sizeof(why) - pos, "%swatchdog missed (counter %llu)", pos ? "; " : "",
-				 m->wd_base);
+			         m->wd_base);
 		henb__reading(r, HENB_V_TAMPER, "%s", why);
 		return;
 	}
@@ -136,8 +136,8 @@ static void lf__read(struct henb_monitor *m, struct henb_reading *r, int64_t now
 		return;
 	}
 	henb__reading(r, HENB_V_OK, "listeners %s, processes %s, watchdog %s",
-		      listeners == -2 ? "not reported" : "as allowed", processes == -2 ? "not reported" : "as allowed",
-		      result == LF_ENOTFOUND ? "not reported" : "no misses");
+	              listeners == -2 ? "not reported" : "as allowed", processes == -2 ? "not reported" : "as allowed",
+	              result == LF_ENOTFOUND ? "not reported" : "no misses");
 }
 
 static int64_t lf__period(const struct henb_monitor *m)
@@ -146,10 +146,10 @@ static int64_t lf__period(const struct henb_monitor *m)
 }
 
 const struct henb_detector henb__detect_behaviour = {
-	.check = HENB_CHECK_BEHAVIOUR,
-	.kind = ALARM_SW_BEHAVIOUR,
-	.sensed = true,
-	.start = lf__start,
-	.read = lf__read,
-	.period_ms = lf__period,
+    .check = HENB_CHECK_BEHAVIOUR,
+    .kind = ALARM_SW_BEHAVIOUR,
+    .sensed = true,
+    .start = lf__start,
+    .read = lf__read,
+    .period_ms = lf__period,
 };

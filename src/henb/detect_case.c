@@ -38,10 +38,10 @@ static int64_t lf__period(const struct henb_monitor *m)
 }
 
 const struct henb_detector henb__detect_case = {
-	.check = HENB_CHECK_CASE,
-	.kind = ALARM_CASE_OPENED,
-	.sensed = true,
-	.start = NULL,
-	.read = lf__read,
-	.period_ms = lf__period,
+    .check = HENB_CHECK_CASE,
+    .kind = ALARM_CASE_OPENED,
+    .sensed = true,
+    .start = NULL,
+    .read = lf__read,
+    .period_ms = lf__period,
 };

@@ -21,7 +21,8 @@ static void lf__read(struct henb_monitor *m, struct henb_reading *r, int64_t now
 	char v[128];
 	int result = henb_hal_read(m->hal, HENB_HAL_BOARD_ID, v, sizeof(v));
 	if (result) {
-		henb__reading(r, HENB_V_UNREADABLE, "board_id sensor %s", result == LF_ENOTFOUND ? "absent" : "unreadable");
+		henb__reading(r, HENB_V_UNREADABLE, "board_id sensor %s",
+		              result == LF_ENOTFOUND ? "absent" : "unreadable");
 		return;
 	}
 	henb__provision(m, LF_RECORD, v, m->prov_board, sizeof(m->prov_board));
@@ -35,10 +36,10 @@ static int64_t lf__period(const struct henb_monitor *m)
 }
 
 const struct henb_detector henb__detect_circuit = {
-	.check = HENB_CHECK_CIRCUIT,
-	.kind = ALARM_CIRCUIT_MODIFIED,
-	.sensed = true,
-	.start = lf__start,
-	.read = lf__read,
-	.period_ms = lf__period,
+    .check = HENB_CHECK_CIRCUIT,
+    .kind = ALARM_CIRCUIT_MODIFIED,
+    .sensed = true,
+    .start = lf__start,
+    .read = lf__read,
+    .period_ms = lf__period,
 };

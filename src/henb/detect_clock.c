@@ -28,8 +28,8 @@ bool henb__parse_u64(const char *s, unsigned long long *out)
 	return true;
 }
 
-enum henb_verdict henb__clock_eval(const char *text, uint64_t nominal_hz, unsigned tolerance_ppm,
-				   uint64_t *measured_hz, char *detail, size_t detaillen)
+enum henb_verdict henb__clock_eval(const char *text, uint64_t nominal_hz, unsigned tolerance_ppm, uint64_t *measured_hz,
+                                   char *detail, size_t detaillen)
 {
 	unsigned long long hz;
 	*measured_hz = 0;
@@ -46,12 +46,13 @@ enum henb_verdict henb__clock_eval(const char *text, uint64_t nominal_hz, unsign
 	unsigned long long diff = hz > nominal_hz ? hz - nominal_hz : nominal_hz - hz;
 	double ppm = (double)diff * 1e6 / (double)nominal_hz;
 	if (ppm > (double)tolerance_ppm) {
-		snprintf(detail, detaillen, "reference clock %llu Hz is %.0f ppm from the nominal %llu Hz (tolerance %u ppm)",
-			 hz, ppm, (unsigned long long)nominal_hz, tolerance_ppm);
+		snprintf(detail, detaillen,
+		         "reference clock %llu Hz is %.0f ppm from the nominal %llu Hz (tolerance %u ppm)", hz, ppm,
+		         (unsigned long long)nominal_hz, tolerance_ppm);
 		return HENB_V_TAMPER;
 	}
 	snprintf(detail, detaillen, "reference clock %llu Hz within %u ppm of %llu Hz", hz, tolerance_ppm,
-		 (unsigned long long)nominal_hz);
+	         (unsigned long long)nominal_hz);
 	return HENB_V_OK;
 }
 
@@ -79,7 +80,8 @@ static void lf__read(struct henb_monitor *m, struct henb_reading *r, int64_t now
 	char v[64];
 	int result = henb_hal_read(m->hal, HENB_HAL_CLOCK_HZ, v, sizeof(v));
 	if (result) {
-		henb__reading(r, HENB_V_UNREADABLE, "clock_hz sensor %s", result == LF_ENOTFOUND ? "absent" : "unreadable");
+		henb__reading(r, HENB_V_UNREADABLE, "clock_hz sensor %s",
+		              result == LF_ENOTFOUND ? "absent" : "unreadable");
 		return;
 	}
 	unsigned long long hz;
@@ -89,10 +91,10 @@ static void lf__read(struct henb_monitor *m, struct henb_reading *r, int64_t now
 			m->prov_clock_hz = hz;
 	}
 	uint64_t measured;
-	r->verdict = henb__clock_eval(v, m->prov_clock_hz, m->cfg.clock_tolerance_ppm, &measured, r->detail,
-				      sizeof(r->detail));
+	r->verdict =
+	    henb__clock_eval(v, m->prov_clock_hz, m->cfg.clock_tolerance_ppm, &measured, r->detail, sizeof(r->detail));
 	snprintf(r->info, sizeof(r->info), "measured_hz=%llu nominal_hz=%llu tolerance_ppm=%u",
-		 (unsigned long long)measured, (unsigned long long)m->prov_clock_hz, m->cfg.clock_tolerance_ppm);
+	         (unsigned long long)measured, (unsigned long long)m->prov_clock_hz, m->cfg.clock_tolerance_ppm);
 }
 
 static int64_t lf__period(const struct henb_monitor *m)
@@ -101,10 +103,10 @@ static int64_t lf__period(const struct henb_monitor *m)
 }
 
 const struct henb_detector henb__detect_clock = {
-	.check = HENB_CHECK_CLOCK,
-	.kind = ALARM_CLOCK_MODIFIED,
-	.sensed = true,
-	.start = lf__start,
-	.read = lf__read,
-	.period_ms = lf__period,
+    .check = HENB_CHECK_CLOCK,
+    .kind = ALARM_CLOCK_MODIFIED,
+    .sensed = true,
+    .start = lf__start,
+    .read = lf__read,
+    .period_ms = lf__period,
 };

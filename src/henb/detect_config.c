@@ -94,7 +94,8 @@ static void lf__start(struct henb_monitor *m)
 	if (!have_rec || wipe) {
 		/* The first start with a monitor on this state (or a reset interrupted before the file went): this is
 		 * the state henbd is about to run with and writes again at once. */
-		lf_info("config_mac_adopted", "path=%s reason=%s", m->cfg.state_path, wipe ? "interrupted_reset" : "no_mac");
+		lf_info("config_mac_adopted", "path=%s reason=%s", m->cfg.state_path,
+		        wipe ? "interrupted_reset" : "no_mac");
 		snprintf(m->mac, sizeof(m->mac), "%s", now_mac);
 		return;
 	}
@@ -170,10 +171,10 @@ void henb_monitor_state_wiping(struct henb_monitor *m)
 }
 
 const struct henb_detector henb__detect_config = {
-	.check = HENB_CHECK_CONFIG,
-	.kind = ALARM_CONFIG_CHANGED,
-	.sensed = false,
-	.start = lf__start,
-	.read = lf__read,
-	.period_ms = lf__period,
+    .check = HENB_CHECK_CONFIG,
+    .kind = ALARM_CONFIG_CHANGED,
+    .sensed = false,
+    .start = lf__start,
+    .read = lf__read,
+    .period_ms = lf__period,
 };

@@ -38,18 +38,18 @@ bool henb__lan_burst(const struct henb_monitor *m, unsigned burst, int64_t windo
 static void lf__read(struct henb_monitor *m, struct henb_reading *r, int64_t now)
 {
 	unsigned n = lf__in_window(m, m->cfg.event_window_ms, now);
-	snprintf(r->info, sizeof(r->info), "failures_in_window=%u window_ms=%lld threshold=%u total=%llu last_via=%s", n,
-		 (long long)m->cfg.event_window_ms, m->cfg.lan_burst, (unsigned long long)m->lan_total,
-		 m->lan_via[0] ? m->lan_via : "none");
+	snprintf(r->info, sizeof(r->info), "failures_in_window=%u window_ms=%lld threshold=%u total=%llu last_via=%s",
+	         n, (long long)m->cfg.event_window_ms, m->cfg.lan_burst, (unsigned long long)m->lan_total,
+	         m->lan_via[0] ? m->lan_via : "none");
 	if (henb__lan_burst(m, m->cfg.lan_burst, m->cfg.event_window_ms, now)) {
 		m->lan_burst_ms = now;
 		henb__reading(r, HENB_V_TAMPER,
-			      "%u failed connection request authentications within %lld ms (last via %s, threshold %u)", n,
-			      (long long)m->cfg.event_window_ms, m->lan_via, m->cfg.lan_burst);
+		              "%u failed connection request authentications within %lld ms (last via %s, threshold %u)",
+		              n, (long long)m->cfg.event_window_ms, m->lan_via, m->cfg.lan_burst);
 		return;
 	}
 	henb__reading(r, HENB_V_OK, "%u failed connection request authentications in the last %lld ms (threshold %u)",
-		      n, (long long)m->cfg.event_window_ms, m->cfg.lan_burst);
+	              n, (long long)m->cfg.event_window_ms, m->cfg.lan_burst);
 }
 
 static int64_t lf__period(const struct henb_monitor *m)
@@ -58,10 +58,10 @@ static int64_t lf__period(const struct henb_monitor *m)
 }
 
 const struct henb_detector henb__detect_lan = {
-	.check = HENB_CHECK_LAN,
-	.kind = ALARM_LAN_ATTACK,
-	.sensed = false,
-	.start = NULL,
-	.read = lf__read,
-	.period_ms = lf__period,
+    .check = HENB_CHECK_LAN,
+    .kind = ALARM_LAN_ATTACK,
+    .sensed = false,
+    .start = NULL,
+    .read = lf__read,
+    .period_ms = lf__period,
 };

@@ -33,17 +33,17 @@ static void lf__read(struct henb_monitor *m, struct henb_reading *r, int64_t now
 			henb__reading(r, HENB_V_UNREADABLE, "%s", m->sw_why);
 		else
 			henb__reading(r, HENB_V_OFF,
-				      "no signed image to verify (not under henb-boot, monitor.image_dir unset)");
+			              "no signed image to verify (not under henb-boot, monitor.image_dir unset)");
 		return;
 	}
 	if (!m->have_pub) {
 		henb__reading(r, HENB_V_UNREADABLE, "no trusted firmware key (monitor.fw_pub_key) to verify %.100s",
-			      m->slot_dir);
+		              m->slot_dir);
 		return;
 	}
 	int result = fw_slot_verify(m->slot_dir, m->pub, NULL, err, sizeof(err));
 	snprintf(r->info, sizeof(r->info), "image=%.120s slot=%.16s result=%s", m->slot_dir,
-		 m->cfg.boot_slot[0] ? m->cfg.boot_slot : "none", fw_strerror(result));
+	         m->cfg.boot_slot[0] ? m->cfg.boot_slot : "none", fw_strerror(result));
 	if (result == LF_OK) {
 		henb__reading(r, HENB_V_OK, "running image verified against its signed manifest");
 		return;
@@ -59,10 +59,10 @@ static int64_t lf__period(const struct henb_monitor *m)
 }
 
 const struct henb_detector henb__detect_sw = {
-	.check = HENB_CHECK_SW,
-	.kind = ALARM_SW_MODIFIED,
-	.sensed = false,
-	.start = lf__start,
-	.read = lf__read,
-	.period_ms = lf__period,
+    .check = HENB_CHECK_SW,
+    .kind = ALARM_SW_MODIFIED,
+    .sensed = false,
+    .start = lf__start,
+    .read = lf__read,
+    .period_ms = lf__period,
 };

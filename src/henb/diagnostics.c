@@ -19,8 +19,8 @@
 #define LF_ENTRIES "Device.X_{OUI}_Security.SelfTest."
 
 /* The vendor entries, in enum henb_check order, then the sensors. */
-static const char *const lf__entry[HENB_CHECK_COUNT + 1] = {"SW",    "Config",  "LAN",  "Behaviour", "Clock",
-							    "Antenna", "Case", "Circuit", "Sensors"};
+static const char *const lf__entry[HENB_CHECK_COUNT + 1] = {"SW",      "Config", "LAN",     "Behaviour", "Clock",
+                                                            "Antenna", "Case",   "Circuit", "Sensors"};
 
 static void lf__entry_set(struct henb_agent *a, size_t i, bool pass, const char *detail)
 {
@@ -45,7 +45,7 @@ void henb_diag_run(struct henb_agent *a)
 	struct henb_dm *scratch = henb_dm_new(modules, n_modules, &a->cfg, a, why, sizeof(why));
 	if (!scratch) {
 		henb_dm_set_str(a->dm, LF_SELFTEST "Results", "test could not run: no memory for the check",
-				HENB_DM_ORIGIN_CPE);
+		                HENB_DM_ORIGIN_CPE);
 		henb_dm_set_str(a->dm, LF_SELFTEST "DiagnosticsState", "Error_Internal", HENB_DM_ORIGIN_CPE);
 		return;
 	}
@@ -66,15 +66,19 @@ void henb_diag_run(struct henb_agent *a)
 	if (r[HENB_CHECK_CONFIG].verdict == HENB_V_OK && (state_rc || config_rc || dm_rc)) {
 		r[HENB_CHECK_CONFIG].verdict = HENB_V_TAMPER;
 		snprintf(r[HENB_CHECK_CONFIG].detail, sizeof(r[HENB_CHECK_CONFIG].detail), "%s%.120s",
-			 state_rc ? "state file: " : config_rc ? "configuration: " : "invalid value: ",
-			 state_rc ? why : config_rc ? cwhy : bad);
+		         state_rc    ? "state file: "
+		         : config_rc ? "configuration: "
+		                     : "invalid value: ",
+		         state_rc    ? why
+		         : config_rc ? cwhy
+		                     : bad);
 	}
 	bool pass = true;
 	for (int c = 0; c < HENB_CHECK_COUNT; c++) {
 		bool ok = r[c].verdict == HENB_V_OK;
 		pass = pass && ok;
 		int n = snprintf(results + pos, sizeof(results) - pos, "%s%s=%s", c ? ";" : "",
-				 henb_check_name((enum henb_check)c), ok ? "pass" : "fail");
+		                 henb_check_name((enum henb_check)c), ok ? "pass" : "fail");
 		if (n > 0 && (size_t)n < sizeof(results) - pos)
 			pos += (size_t)n;
 		lf__entry_set(a, (size_t)c, ok, r[c].detail);
@@ -83,9 +87,9 @@ void henb_diag_run(struct henb_agent *a)
 	pass = pass && sensors;
 	snprintf(results + pos, sizeof(results) - pos, ";sensors=%s", sensors ? "pass" : "fail");
 	lf__entry_set(a, HENB_CHECK_COUNT, sensors,
-		      sensors ? "every tamper sensor and the HAL answer" : "a tamper sensor or the HAL cannot be read");
+	              sensors ? "every tamper sensor and the HAL answer" : "a tamper sensor or the HAL cannot be read");
 	henb_dm_set_str(a->dm, LF_SELFTEST "Results", results, HENB_DM_ORIGIN_CPE);
 	henb_dm_set_str(a->dm, LF_SELFTEST "DiagnosticsState", "Complete", HENB_DM_ORIGIN_CPE);
 	lf_info("selftest_complete", "results=\"%s\" result=%s%s%s%s", results, pass ? "pass" : "fail",
-		state_rc ? " state_error=\"" : "", state_rc ? why : "", state_rc ? "\"" : "");
+	        state_rc ? " state_error=\"" : "", state_rc ? why : "", state_rc ? "\"" : "");
 }

@@ -16,33 +16,30 @@
 #define LF_SECURITY "Device.X_{OUI}_Security."
 
 static const char *const lf__check_names[HENB_CHECK_COUNT] = {
-	[HENB_CHECK_SW] = "sw",           [HENB_CHECK_CONFIG] = "config",   [HENB_CHECK_LAN] = "lan",
-	[HENB_CHECK_BEHAVIOUR] = "behaviour", [HENB_CHECK_CLOCK] = "clock", [HENB_CHECK_ANTENNA] = "antenna",
-	[HENB_CHECK_CASE] = "case",       [HENB_CHECK_CIRCUIT] = "circuit",
+    [HENB_CHECK_SW] = "sw",       [HENB_CHECK_CONFIG] = "config",
+    [HENB_CHECK_LAN] = "lan",     [HENB_CHECK_BEHAVIOUR] = "behaviour",
+    [HENB_CHECK_CLOCK] = "clock", [HENB_CHECK_ANTENNA] = "antenna",
+    [HENB_CHECK_CASE] = "case",   [HENB_CHECK_CIRCUIT] = "circuit",
 };
 
 static const struct henb_detector *const lf__detectors[HENB_CHECK_COUNT] = {
-	[HENB_CHECK_SW] = &henb__detect_sw,
-	[HENB_CHECK_CONFIG] = &henb__detect_config,
-	[HENB_CHECK_LAN] = &henb__detect_lan,
-	[HENB_CHECK_BEHAVIOUR] = &henb__detect_behaviour,
-	[HENB_CHECK_CLOCK] = &henb__detect_clock,
-	[HENB_CHECK_ANTENNA] = &henb__detect_antenna,
-	[HENB_CHECK_CASE] = &henb__detect_case,
-	[HENB_CHECK_CIRCUIT] = &henb__detect_circuit,
+    [HENB_CHECK_SW] = &henb__detect_sw,       [HENB_CHECK_CONFIG] = &henb__detect_config,
+    [HENB_CHECK_LAN] = &henb__detect_lan,     [HENB_CHECK_BEHAVIOUR] = &henb__detect_behaviour,
+    [HENB_CHECK_CLOCK] = &henb__detect_clock, [HENB_CHECK_ANTENNA] = &henb__detect_antenna,
+    [HENB_CHECK_CASE] = &henb__detect_case,   [HENB_CHECK_CIRCUIT] = &henb__detect_circuit,
 };
 
 /* ManagedObjectInstance of each alarm: the part of the device the detection is about. */
 static const char *const lf__object_of[ALARM_KIND_COUNT] = {
-	[ALARM_SW_MODIFIED] = "Device.DeviceInfo.",
-	[ALARM_CONFIG_CHANGED] = "Device.",
-	[ALARM_LAN_ATTACK] = "Device.ManagementServer.",
-	[ALARM_SW_BEHAVIOUR] = "Device.",
-	[ALARM_CLOCK_MODIFIED] = "Device.Services.FAPService.1.",
-	[ALARM_ANTENNA_MODIFIED] = "Device.Services.FAPService.1.",
-	[ALARM_CASE_OPENED] = "Device.",
-	[ALARM_CIRCUIT_MODIFIED] = "Device.",
-	[ALARM_SENSOR_FAILURE] = "Device.",
+    [ALARM_SW_MODIFIED] = "Device.DeviceInfo.",
+    [ALARM_CONFIG_CHANGED] = "Device.",
+    [ALARM_LAN_ATTACK] = "Device.ManagementServer.",
+    [ALARM_SW_BEHAVIOUR] = "Device.",
+    [ALARM_CLOCK_MODIFIED] = "Device.Services.FAPService.1.",
+    [ALARM_ANTENNA_MODIFIED] = "Device.Services.FAPService.1.",
+    [ALARM_CASE_OPENED] = "Device.",
+    [ALARM_CIRCUIT_MODIFIED] = "Device.",
+    [ALARM_SENSOR_FAILURE] = "Device.",
 };
 
 const char *henb_check_name(enum henb_check c)
@@ -111,10 +108,11 @@ int henb_monitor_fatal_parse(const char *text, unsigned *mask, char *err, size_t
 	for (char *save = NULL, *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
 		int c = henb_check_parse(tok);
 		if (c < 0) {
-			snprintf(err, errlen,
-				 "monitor.fatal: '%s' is not a check (sw, config, lan, behaviour, clock, antenna, case, "
-				 "circuit), \"default\" or \"none\"",
-				 tok);
+			snprintf(
+			    err, errlen,
+			    "monitor.fatal: '%s' is not a check (sw, config, lan, behaviour, clock, antenna, case, "
+			    "circuit), \"default\" or \"none\"",
+			    tok);
 			return LF_EINVAL;
 		}
 		*mask |= 1u << c;
@@ -180,7 +178,7 @@ static void lf__raise(struct henb_monitor *m, enum alarm_kind kind, const char *
 	if (exp != m->fm->ring_next[HENB_FM_EXPEDITED] || que != m->fm->ring_next[HENB_FM_QUEUED])
 		m->alarm_seq++;
 	lf_warn("tamper_detected", "alarm=%s id=%s severity=%s text=\"%s\" info=\"%s\"", alarm_def_of(kind)->id, id,
-		al.perceived_severity, text, info ? info : "");
+	        al.perceived_severity, text, info ? info : "");
 }
 
 static void lf__clear(struct henb_monitor *m, enum alarm_kind kind, const char *text)
@@ -203,12 +201,13 @@ static bool lf__current(struct henb_monitor *m, enum alarm_kind kind)
 	return henb_fm_is_current(m->fm, &al);
 }
 
-/* Device.X_<OUI>_Security.IntegrityStatus: Violated while a detector sees tampering. */
+/* Device.X_<OUI>_Security.IntegrityStatus: Violated while a detector sees tampering or its alarm is current,
+ * Unknown while a detector cannot tell, else OK. */
 static void lf__integrity_status(struct henb_monitor *m)
 {
 	const char *status = "OK";
 	for (int c = 0; c < HENB_CHECK_COUNT; c++) {
-		if (m->det[c].db.stable == HENB_V_TAMPER) {
+		if (m->det[c].db.stable == HENB_V_TAMPER || lf__current(m, lf__detectors[c]->kind)) {
 			status = "Violated";
 			break;
 		}
@@ -235,7 +234,7 @@ static void lf__sensor_failures(struct henb_monitor *m)
 		if (d->db.stable != HENB_V_UNREADABLE)
 			continue;
 		int n = snprintf(text + pos, sizeof(text) - pos, "%s%s: %s", pos ? "; " : "", lf__check_names[c],
-				 d->shown.detail);
+		                 d->shown.detail);
 		pos = n < 0 ? pos : (size_t)n >= sizeof(text) - pos ? sizeof(text) - 1 : pos + (size_t)n;
 		n = snprintf(info + ipos, sizeof(info) - ipos, "%s%s", ipos ? "," : "detectors=", lf__check_names[c]);
 		ipos = n < 0 ? ipos : (size_t)n >= sizeof(info) - ipos ? sizeof(info) - 1 : ipos + (size_t)n;
@@ -245,10 +244,12 @@ static void lf__sensor_failures(struct henb_monitor *m)
 			lf__raise(m, ALARM_SENSOR_FAILURE, text, info);
 			snprintf(m->sensor_failure, sizeof(m->sensor_failure), "%s", text);
 		}
-	} else if (m->sensor_failure[0] || !m->booted) {
+	} else if (m->sensor_failure[0] || !m->sensors_settled) {
+		/* (the first time: an alarm raised before a reboot is over too) */
 		lf__clear(m, ALARM_SENSOR_FAILURE, "every tamper sensor reads again");
 		m->sensor_failure[0] = '\0';
 	}
+	m->sensors_settled = true;
 }
 
 /* A detector's stable verdict changed: its alarm follows. An unreadable input leaves the alarm as it is (a
@@ -258,7 +259,7 @@ static void lf__apply(struct henb_monitor *m, enum henb_check c)
 	struct henb_det *d = &m->det[c];
 	const struct henb_detector *dt = lf__detectors[c];
 	lf_info("detector_state", "check=%s verdict=%s detail=\"%s\"", lf__check_names[c],
-		henb_verdict_name((enum henb_verdict)d->db.stable), d->shown.detail);
+	        henb_verdict_name((enum henb_verdict)d->db.stable), d->shown.detail);
 	switch (d->db.stable) {
 	case HENB_V_TAMPER:
 		if (!lf__current(m, dt->kind))
@@ -266,8 +267,11 @@ static void lf__apply(struct henb_monitor *m, enum henb_check c)
 		if ((m->cfg.fatal_mask & (1u << c)) && m->ops.fatal)
 			m->ops.fatal(m->ops.ctx, c, d->shown.detail);
 		break;
-	case HENB_V_OK: lf__clear(m, dt->kind, d->shown.detail); break;
-	default: break;
+	case HENB_V_OK:
+		lf__clear(m, dt->kind, d->shown.detail);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -295,7 +299,7 @@ static void lf__read(struct henb_monitor *m, enum henb_check c, int64_t now)
 /* ------------------------------------------------------------------------------------------------ life */
 
 int henb_monitor_open(struct henb_monitor *m, const struct henb_monitor_cfg *cfg, struct henb_hal *hal,
-		      const struct henb_monitor_ops *ops, char *err, size_t errlen)
+                      const struct henb_monitor_ops *ops, char *err, size_t errlen)
 {
 	memset(m, 0, sizeof(*m));
 	m->cfg = *cfg;
@@ -336,10 +340,10 @@ void henb_monitor_boot(struct henb_monitor *m, int64_t now)
 	}
 	m->booted = true;
 	lf_info("monitor_start", "sw=%s config=%s lan=%s behaviour=%s clock=%s antenna=%s case=%s circuit=%s",
-		henb_verdict_name(m->det[0].last.verdict), henb_verdict_name(m->det[1].last.verdict),
-		henb_verdict_name(m->det[2].last.verdict), henb_verdict_name(m->det[3].last.verdict),
-		henb_verdict_name(m->det[4].last.verdict), henb_verdict_name(m->det[5].last.verdict),
-		henb_verdict_name(m->det[6].last.verdict), henb_verdict_name(m->det[7].last.verdict));
+	        henb_verdict_name(m->det[0].last.verdict), henb_verdict_name(m->det[1].last.verdict),
+	        henb_verdict_name(m->det[2].last.verdict), henb_verdict_name(m->det[3].last.verdict),
+	        henb_verdict_name(m->det[4].last.verdict), henb_verdict_name(m->det[5].last.verdict),
+	        henb_verdict_name(m->det[6].last.verdict), henb_verdict_name(m->det[7].last.verdict));
 }
 
 void henb_monitor_run(struct henb_monitor *m, int64_t now)
@@ -400,7 +404,7 @@ bool henb_monitor_delivery_failed(struct henb_monitor *m, bool s1_up, unsigned t
 		return false;
 	m->delivery_failures++;
 	lf_warn("alarm_delivery_failed", "tries=%u limit=%u undelivered=%llu", m->delivery_failures, tries,
-		(unsigned long long)(m->alarm_seq - m->alarm_delivered));
+	        (unsigned long long)(m->alarm_seq - m->alarm_delivered));
 	if (m->delivery_failures < tries || m->extended_called)
 		return false;
 	m->extended_called = true;
@@ -408,7 +412,7 @@ bool henb_monitor_delivery_failed(struct henb_monitor *m, bool s1_up, unsigned t
 }
 
 void henb_monitor_selftest(struct henb_monitor *m, int64_t now, struct henb_reading out[HENB_CHECK_COUNT],
-			   bool *sensors_ok)
+                           bool *sensors_ok)
 {
 	*sensors_ok = true;
 	for (int c = 0; c < HENB_CHECK_COUNT; c++) {

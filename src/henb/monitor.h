@@ -37,8 +37,8 @@ enum henb_verdict {
 	HENB_V_NONE,       /* no stable reading yet (debounce) */
 };
 
-#define HENB_MON_TEXT 200      /* bytes of a reading's detail / info (AdditionalText is 256) */
-#define HENB_MON_LAN_MAX 64    /* failed authentications remembered for the burst detector */
+#define HENB_MON_TEXT 200   /* bytes of a reading's detail / info (AdditionalText is 256) */
+#define HENB_MON_LAN_MAX 64 /* failed authentications remembered for the burst detector */
 #define HENB_MON_MAX_DEBOUNCE 16
 
 struct henb_reading {
@@ -62,20 +62,20 @@ bool henb_debounce_feed(struct henb_debounce *d, enum henb_verdict v);
 
 /* The monitor's settings (from the [monitor] keys of henbd's configuration; times in ms). */
 struct henb_monitor_cfg {
-	char state_path[600];   /* henbd.state: the persisted configuration the MAC covers */
-	char image_dir[512];    /* a slot-like image directory to verify when not under henb-boot; "" = none */
-	char fw_pub_key[512];   /* trusted firmware public key file (henb-image keygen) */
-	char boot_dev[512];     /* LF_DEV_DIR from the launcher ("" when not under henb-boot) */
-	char boot_slot[16];     /* LF_BOOT_SLOT from the launcher */
-	int64_t poll_ms;        /* sensor detectors (clock, antenna, case, circuit, behaviour, lan expiry) */
-	int64_t sw_check_ms;    /* image verification */
-	int64_t config_check_ms;/* MAC of the state file */
-	unsigned debounce;      /* equal readings in a row for a sensor verdict */
-	uint64_t clock_nominal_hz;      /* 0 = the frequency provisioned at first boot */
+	char state_path[600];      /* henbd.state: the persisted configuration the MAC covers */
+	char image_dir[512];       /* a slot-like image directory to verify when not under henb-boot; "" = none */
+	char fw_pub_key[512];      /* trusted firmware public key file (henb-image keygen) */
+	char boot_dev[512];        /* LF_DEV_DIR from the launcher ("" when not under henb-boot) */
+	char boot_slot[16];        /* LF_BOOT_SLOT from the launcher */
+	int64_t poll_ms;           /* sensor detectors (clock, antenna, case, circuit, behaviour, lan expiry) */
+	int64_t sw_check_ms;       /* image verification */
+	int64_t config_check_ms;   /* MAC of the state file */
+	unsigned debounce;         /* equal readings in a row for a sensor verdict */
+	uint64_t clock_nominal_hz; /* 0 = the frequency provisioned at first boot */
 	unsigned clock_tolerance_ppm;
-	unsigned lan_burst;     /* failed authentications within event_window_ms make a burst */
-	int64_t event_window_ms;/* window of the event detectors: authentication bursts, watchdog misses */
-	unsigned fatal_mask;    /* bit (1 << enum henb_check): the local policy classes the detection fatal */
+	unsigned lan_burst;      /* failed authentications within event_window_ms make a burst */
+	int64_t event_window_ms; /* window of the event detectors: authentication bursts, watchdog misses */
+	unsigned fatal_mask;     /* bit (1 << enum henb_check): the local policy classes the detection fatal */
 };
 
 /* What the monitor asks of its owner (the agent); callbacks may be NULL. */
@@ -90,28 +90,29 @@ struct henb_monitor_ops {
 /* One detector's bookkeeping. */
 struct henb_det {
 	struct henb_debounce db;
-	struct henb_reading last; /* the last reading */
-	struct henb_reading shown;/* the reading that made the stable verdict */
-	int64_t next_ms;          /* when it reads again */
+	struct henb_reading last;  /* the last reading */
+	struct henb_reading shown; /* the reading that made the stable verdict */
+	int64_t next_ms;           /* when it reads again */
 };
 
 struct henb_monitor {
 	struct henb_monitor_cfg cfg;
 	struct henb_monitor_ops ops;
 	struct henb_hal *hal;
-	struct henb_fm *fm;       /* NULL until henb_monitor_attach */
+	struct henb_fm *fm; /* NULL until henb_monitor_attach */
 	struct henb_dm *dm;
 	struct henb_det det[HENB_CHECK_COUNT];
 	bool booted;
 	char sensor_failure[256]; /* AdditionalText of the raised sensor-failure alarm; "" when none */
+	bool sensors_settled;     /* every detector had a stable verdict once (a clear from before a reboot done) */
 
 	/* config: HMAC-SHA256 with the device key (protected storage) over the state file as last written */
 	uint8_t key[32];
-	char mac[65];             /* the state file as henbd last wrote it ("" = no file written yet) */
-	char mac_next[65];        /* being written (between sealing and sealed) */
-	bool config_latched;      /* tampering seen; cleared by the next change through management */
+	char mac[65];        /* the state file as henbd last wrote it ("" = no file written yet) */
+	char mac_next[65];   /* being written (between sealing and sealed) */
+	bool config_latched; /* tampering seen; cleared by the next change through management */
 	char config_why[HENB_MON_TEXT];
-	bool wiped;               /* factory reset: the state file is gone on purpose */
+	bool wiped; /* factory reset: the state file is gone on purpose */
 
 	/* provisioned identities (protected storage), recorded at first boot */
 	char prov_antenna[128];
@@ -121,21 +122,21 @@ struct henb_monitor {
 	/* sw */
 	uint8_t pub[FW_KEY_LEN];
 	bool have_pub;
-	char slot_dir[600];       /* the running image; "" = none to verify */
+	char slot_dir[600]; /* the running image; "" = none to verify */
 	char sw_why[HENB_MON_TEXT];
 
 	/* lan: times of the last failed authentications (ring) */
 	int64_t lan_times[HENB_MON_LAN_MAX];
 	unsigned lan_head, lan_n;
 	uint64_t lan_total;
-	int64_t lan_burst_ms;     /* when the last burst was seen; -1 = never */
+	int64_t lan_burst_ms; /* when the last burst was seen; -1 = never */
 	char lan_via[16];
 
 	/* behaviour: our own process name (always allowed); the platform watchdog's miss counter */
 	char own_comm[32];
 	unsigned long long wd_base;
 	bool wd_have;
-	int64_t wd_miss_ms;       /* when the counter last grew; -1 = never */
+	int64_t wd_miss_ms; /* when the counter last grew; -1 = never */
 
 	/* alarm delivery: events written to the Expedited / Queued rings vs those an InformResponse confirmed */
 	uint64_t alarm_seq;
@@ -158,7 +159,7 @@ int henb_monitor_fatal_parse(const char *text, unsigned *mask, char *err, size_t
  * file against its MAC (a change made while henbd was not running is caught here). LF_OK, or LF_EINVAL /
  * LF_EIO with the reason in err (an unreadable firmware key named in the configuration, a bad policy). */
 int henb_monitor_open(struct henb_monitor *m, const struct henb_monitor_cfg *cfg, struct henb_hal *hal,
-		      const struct henb_monitor_ops *ops, char *err, size_t errlen);
+                      const struct henb_monitor_ops *ops, char *err, size_t errlen);
 /* henb_monitor_attach: the FaultMgmt tables are ready: alarms can be raised. */
 void henb_monitor_attach(struct henb_monitor *m, struct henb_fm *fm, struct henb_dm *dm);
 /* henb_monitor_boot: every detector reads once (identities not provisioned yet are recorded now). */
@@ -195,7 +196,7 @@ bool henb_monitor_delivery_failed(struct henb_monitor *m, bool s1_up, unsigned t
 /* henb_monitor_selftest: run every check now, undebounced, for Device.SelfTestDiagnostics; out[c] gets each
  * verdict and detail; *sensors_ok tells whether every physical sensor could be read. */
 void henb_monitor_selftest(struct henb_monitor *m, int64_t now, struct henb_reading out[HENB_CHECK_COUNT],
-			   bool *sensors_ok);
+                           bool *sensors_ok);
 
 /* henb_monitor_alarm: the FaultMgmt alarm of a catalogue kind (texts point into the catalogue). */
 void henb_monitor_alarm(enum alarm_kind kind, struct henb_fm_alarm *al);

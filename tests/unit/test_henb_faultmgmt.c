@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alarm/catalogue.h"
 #include "common/err.h"
 #include "henb/config.h"
 #include "henb/dm.h"
@@ -168,12 +169,21 @@ static void test_rings_overwrite_their_oldest_entry(void **state)
 	assert_string_equal(lf__v(f, name), "1970-01-01T00:16:45Z"); /* event 5: the oldest left */
 }
 
+static int lf__notification_off(void *vctx, const struct henb_dm_ref *ref)
+{
+	if (ref->param >= 0)
+		henb_dm_set_attributes(vctx, ref, true, 0, false, 0);
+	return 0;
+}
+
 static void test_an_overwritten_entry_counts_as_changed_in_every_parameter(void **state)
 {
 	struct lf__fix *f = *state;
 	struct henb_dm_ref ref;
 	bool active;
-	/* The ACS watches ExpeditedEvent actively (SetParameterAttributes on the partial path). */
+	/* The ACS watches only ExpeditedEvent.{i}.EventType actively: the rest off (they are Active by default). */
+	assert_int_equal(henb_dm_resolve(f->dm, FM "ExpeditedEvent.", &ref), LF_OK);
+	henb_dm_walk(f->dm, &ref, 0, lf__notification_off, f->dm);
 	for (int i = 1; i <= 16; i++) {
 		char n[96];
 		snprintf(n, sizeof(n), FM "ExpeditedEvent.%d.EventType", i);
@@ -253,6 +263,94 @@ static void test_a_full_current_alarm_table_loses_its_oldest_changed_entry(void 
 	assert_string_equal(lf__v(f, FM "CurrentAlarm.1.SpecificProblem"), "problem 0");
 }
 
+static void test_expedited_events_notify_actively_and_queued_passively_by_default(void **state)
+{
+	struct lf__fix *f = *state;
+	struct henb_dm_ref ref, out[64];
+	bool active;
+	/* Before the HeMS set any attribute: an expedited event must still open a session at once, a queued one
+	 * must still ride the next Inform. */
+	assert_int_equal(henb_dm_resolve(f->dm, FM "ExpeditedEvent.3.EventType", &ref), LF_OK);
+	assert_int_equal(henb_dm_notification(f->dm, &ref), 2);
+	assert_int_equal(henb_dm_resolve(f->dm, FM "QueuedEvent.3.EventType", &ref), LF_OK);
+	assert_int_equal(henb_dm_notification(f->dm, &ref), 1);
+	assert_int_equal(henb_dm_resolve(f->dm, FM "HistoryEventNumberOfEntries", &ref), LF_OK);
+	assert_int_equal(henb_dm_notification(f->dm, &ref), 0);
+
+	henb_fm_raise(&f->fm, &lf__case, 1000, NULL, 0); /* queued */
+	assert_int_equal(henb_dm_pending(f->dm, &active), 10);
+	assert_false(active);
+	assert_int_equal(henb_dm_take_pending(f->dm, out, 64), 10);
+	henb_fm_raise(&f->fm, &lf__antenna, 1000, NULL, 0); /* expedited */
+	assert_int_equal(henb_dm_pending(f->dm, &active), 10);
+	assert_true(active);
+	/* the HeMS may still turn it off: its choice is honoured */
+	assert_int_equal(henb_dm_resolve(f->dm, FM "ExpeditedEvent.2.EventType", &ref), LF_OK);
+	assert_int_equal(henb_dm_check_notification(f->dm, &ref, 0), 0);
+}
+
+static void test_a_replaced_current_alarm_counts_as_changed_and_the_lost_one_is_gone(void **state)
+{
+	struct lf__fix *f = *state;
+	char sp[64], name[96], id[32];
+	struct henb_dm_ref ref, out[64];
+	struct henb_fm_alarm al = {"Integrity Violation", "Information modification detected", sp, "Minor",
+				   NULL, NULL, NULL};
+	for (int i = 0; i < HENB_FM_MAX_CURRENT; i++) {
+		snprintf(sp, sizeof(sp), "problem %d", i);
+		assert_int_equal(henb_fm_raise(&f->fm, &al, 1000 + i, NULL, 0), LF_OK);
+	}
+	/* The ACS watches CurrentAlarm.1 (problem 0, the oldest change): every parameter of it. */
+	for (int i = 0; i < 10; i++) {
+		static const char *const leaves[] = {"AlarmIdentifier", "AlarmRaisedTime", "AlarmChangedTime",
+						     "ManagedObjectInstance", "EventType", "ProbableCause",
+						     "SpecificProblem", "PerceivedSeverity", "AdditionalText",
+						     "AdditionalInformation"};
+		snprintf(name, sizeof(name), FM "CurrentAlarm.1.%s", leaves[i]);
+		assert_int_equal(henb_dm_resolve(f->dm, name, &ref), LF_OK);
+		henb_dm_set_attributes(f->dm, &ref, true, 1, false, 0);
+	}
+	bool active;
+	henb_dm_take_pending(f->dm, out, 64);
+	/* A new alarm replaces it: all ten count as changed, also EventType / ProbableCause that did not. */
+	snprintf(sp, sizeof(sp), "problem new");
+	assert_int_equal(henb_fm_raise(&f->fm, &al, 5000, id, sizeof(id)), LF_OK);
+	assert_int_equal(henb_dm_pending(f->dm, &active), 10);
+	assert_string_equal(lf__v(f, FM "CurrentAlarmNumberOfEntries"), "32");
+	assert_string_equal(lf__v(f, FM "CurrentAlarm.1.SpecificProblem"), "problem new");
+	assert_string_equal(lf__v(f, FM "CurrentAlarm.1.AlarmIdentifier"), id);
+	assert_string_equal(lf__v(f, FM "CurrentAlarm.1.AlarmRaisedTime"), "1970-01-01T01:23:20Z");
+	/* the replaced alarm is no longer current: clearing it finds nothing; the new one clears */
+	snprintf(sp, sizeof(sp), "problem 0");
+	assert_false(henb_fm_is_current(&f->fm, &al));
+	assert_int_equal(henb_fm_clear(&f->fm, &al, 6000), LF_ENOTFOUND);
+	snprintf(sp, sizeof(sp), "problem new");
+	assert_true(henb_fm_is_current(&f->fm, &al));
+	assert_int_equal(henb_fm_clear(&f->fm, &al, 6000), LF_OK);
+	assert_string_equal(lf__v(f, FM "CurrentAlarmNumberOfEntries"), "31");
+	/* and the table takes a new one without replacing anything */
+	snprintf(sp, sizeof(sp), "problem newer");
+	assert_int_equal(henb_fm_raise(&f->fm, &al, 7000, NULL, 0), LF_OK);
+	assert_string_equal(lf__v(f, FM "CurrentAlarmNumberOfEntries"), "32");
+	snprintf(sp, sizeof(sp), "problem 1");
+	assert_true(henb_fm_is_current(&f->fm, &al));
+}
+
+static void test_the_default_catalogue_is_the_shared_one(void **state)
+{
+	size_t n;
+	const struct henb_fm_supported *cat = henb_fm_default_catalogue(&n);
+	assert_int_equal(n, ALARM_KIND_COUNT);
+	for (size_t i = 0; i < n; i++) {
+		const struct alarm_def *d = alarm_def_of((enum alarm_kind)i);
+		assert_string_equal(cat[i].specific_problem, d->specific_problem);
+		assert_string_equal(cat[i].event_type, alarm_event_type_text(d->event_type));
+		assert_string_equal(cat[i].probable_cause, alarm_cause_text(d->cause));
+		assert_string_equal(cat[i].perceived_severity, alarm_severity_text(d->severity));
+		assert_string_equal(cat[i].mechanism, d->fatal_on_henb ? "0 Expedited" : "1 Queued");
+	}
+}
+
 static void test_supported_alarm_numbers_and_mechanisms_survive_a_restart(void **state)
 {
 	struct lf__fix *f = *state;
@@ -310,6 +408,9 @@ int main(void)
 		T(test_reporting_mechanism_decides_where_an_alarm_goes),
 		T(test_a_full_current_alarm_table_loses_its_oldest_changed_entry),
 		T(test_supported_alarm_numbers_and_mechanisms_survive_a_restart),
+		T(test_expedited_events_notify_actively_and_queued_passively_by_default),
+		T(test_a_replaced_current_alarm_counts_as_changed_and_the_lost_one_is_gone),
+		T(test_the_default_catalogue_is_the_shared_one),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
