@@ -811,6 +811,7 @@ int henb_agent_init(struct henb_agent *a, const struct henb_config *cfg, char **
 		snprintf(dir, sizeof(dir), "%s/device", cfg->state_dir);
 	if (henb_hal_open(&a->hal, dir, err, errlen))
 		return LF_EIO;
+	henb_hal_list_remove(a->hal, HENB_HAL_STUCK_UNTIL_BOOT); /* test hook: a reboot cures it */
 	if (henb_breach_latched(a->hal, why, sizeof(why))) {
 		/* 5.7.2.3: after a fatal breach the device does not come back into service by itself. */
 		henb_hal_set_rf_tx(a->hal, false);

@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "henb/agent.h"
 #include "henb/dm_value.h"
+#include "henb/hal/hal.h"
 #include "henb/rpc.h"
 
 #define LF_PARAMETER_KEY "Device.ManagementServer.ParameterKey"
@@ -91,6 +92,17 @@ void henb__rpc_set_values(struct henb_agent *a, const struct cwmp_msg *req, stru
 		henb_dm_set_str(a->dm, LF_PARAMETER_KEY, old_key, HENB_DM_ORIGIN_ACS);
 		henb__rpc_fault(resp, CWMP_FAULT_INTERNAL_ERROR, "cannot store the new values");
 		return;
+	}
+	/* Test hook (docs/henb-hal.md): compromised firmware keeps some parameters at their old value behind the
+	 * HeMS's back; the answer still says success, only a read-back shows it. */
+	for (size_t i = 0; i < n && a->hal; i++) {
+		const char *name = req->u.spv.params[i].name ? req->u.spv.params[i].name : "";
+		if (henb_hal_list_contains(a->hal, HENB_HAL_STUCK, name) ||
+		    henb_hal_list_contains(a->hal, HENB_HAL_STUCK_UNTIL_BOOT, name)) {
+			henb_dm_set(a->dm, &refs[i], old[i], HENB_DM_ORIGIN_CPE);
+			lf_warn("spv_reverted", "name=%s reason=test_hook_stuck", name);
+			henb_agent_persist(a);
+		}
 	}
 	lf_info("spv_applied", "count=%zu parameter_key=\"%s\"", n, key);
 	resp->u.spv_response.status = 0;

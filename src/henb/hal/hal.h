@@ -32,6 +32,11 @@ enum henb_hal_list {
 	HENB_HAL_LISTENERS_ALLOWED, /* the platform's allowed listeners (factory) */
 	HENB_HAL_PROCESSES,         /* processes running now */
 	HENB_HAL_PROCESSES_ALLOWED, /* the platform's allowed processes (factory) */
+	/* Test hooks playing compromised firmware: parameters the device silently keeps at their old value when the
+	 * HeMS sets them (so the read-back differs). "stuck_until_boot" is removed at every boot (a reboot cures
+	 * it); "stuck" survives reboots and is removed by a factory reset. */
+	HENB_HAL_STUCK_UNTIL_BOOT,
+	HENB_HAL_STUCK,
 	HENB_HAL_LIST_COUNT
 };
 
@@ -39,6 +44,10 @@ enum henb_hal_list {
  * files). Caller owns *out (henb_hal_close). LF_OK or LF_EIO with the reason in err. */
 int henb_hal_open(struct henb_hal **out, const char *device_dir, char *err, size_t errlen);
 void henb_hal_close(struct henb_hal **hp);
+/* henb_hal_list_contains: whether list l holds token (a whole line). */
+bool henb_hal_list_contains(struct henb_hal *h, enum henb_hal_list l, const char *token);
+/* henb_hal_list_remove: delete list l (boot for HENB_HAL_STUCK_UNTIL_BOOT, factory reset for HENB_HAL_STUCK). */
+void henb_hal_list_remove(struct henb_hal *h, enum henb_hal_list l);
 
 /* henb_hal_read: a sensor's current text (first line) into out. LF_OK; LF_ENOTFOUND (out "") when the sensor
  * is absent (the platform has none, or it was removed); LF_EIO when it cannot be read. */

@@ -41,6 +41,8 @@ static const char *const lf__list_files[HENB_HAL_LIST_COUNT] = {
 	[HENB_HAL_LISTENERS_ALLOWED] = "listeners_allowed",
 	[HENB_HAL_PROCESSES] = "processes",
 	[HENB_HAL_PROCESSES_ALLOWED] = "processes_allowed",
+	[HENB_HAL_STUCK_UNTIL_BOOT] = "stuck_until_boot",
+	[HENB_HAL_STUCK] = "stuck",
 };
 
 #define LF_PROTECTED "protected"
@@ -318,8 +320,35 @@ int henb_hal_set_rf_tx(struct henb_hal *h, bool on)
 
 void henb_hal_factory_reset(struct henb_hal *h)
 {
-	/* The file HAL keeps nothing of its own: rf_tx goes back to off until the agent decides. */
+	/* The file HAL keeps nothing of its own: rf_tx goes back to off until the agent decides; a factory
+	 * reset also cures the compromised-firmware test hook. */
 	henb_hal_set_rf_tx(h, false);
+	henb_hal_list_remove(h, HENB_HAL_STUCK);
+}
+
+bool henb_hal_list_contains(struct henb_hal *h, enum henb_hal_list l, const char *token)
+{
+	char list[4096];
+	if (l != HENB_HAL_STUCK && l != HENB_HAL_STUCK_UNTIL_BOOT)
+		return false;
+	if (henb_hal_read_list(h, l, list, sizeof(list)) != LF_OK)
+		return false;
+	size_t tl = strlen(token);
+	for (char *p = list; *p;) {
+		size_t n = strcspn(p, " ,\t\r\n");
+		if (n == tl && memcmp(p, token, tl) == 0)
+			return true;
+		p += n;
+		p += strspn(p, " ,\t\r\n");
+	}
+	return false;
+}
+
+void henb_hal_list_remove(struct henb_hal *h, enum henb_hal_list l)
+{
+	char path[600];
+	if ((unsigned)l < HENB_HAL_LIST_COUNT && lf__path(h, lf__list_files[l], path, sizeof(path)) == 0)
+		unlink(path);
 }
 
 int henb_hal_reboot(char *const argv[])
