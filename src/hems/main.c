@@ -23,6 +23,7 @@
 #include "hems/http_front.h"
 #include "hems/outbox.h"
 #include "hems/nbi.h"
+#include "hems/policy.h"
 #include "hems/remediation.h"
 #include "hems/roles.h"
 #include "hems/session.h"
@@ -48,6 +49,7 @@ static void lf__usage(FILE *f)
 		"    -c, --config FILE     configuration file (see docs/operations.md, etc/hemsd.conf.example)\n"
 		"    --set KEY=VALUE       override one configuration key, e.g. --set hemsd.listen_port=7547\n"
 		"    --port-file FILE      write the bound TCP port to FILE once listening (useful with port 0)\n"
+		"    --print-policy        print the shipped default remediation policy (docs/policy.md) and exit\n"
 		"    -h, --help            this text\n"
 		"    -V, --version         print the version\n\n"
 		"CONFIGURATION KEYS\n");
@@ -97,7 +99,8 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'}, {"set", required_argument, NULL, 's'},
 		{"port-file", required_argument, NULL, 'p'}, {"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
+		{"version", no_argument, NULL, 'V'}, {"print-policy", no_argument, NULL, 'P'},
+		{NULL, 0, NULL, 0},
 	};
 	struct hems h;
 	char err[512];
@@ -111,7 +114,7 @@ int main(int argc, char **argv)
 
 	memset(&h, 0, sizeof(h));
 	hems_config_defaults(&h.cfg);
-	while ((opt = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:hVP", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': config_path = optarg; break;
 		case 's':
@@ -124,6 +127,7 @@ int main(int argc, char **argv)
 		case 'p': port_file = optarg; break;
 		case 'h': lf__usage(stdout); return 0;
 		case 'V': printf("hemsd 0.1.0\n"); return 0;
+		case 'P': fputs(policy_default_text(), stdout); return 0;
 		default: lf__usage(stderr); return 1;
 		}
 	}

@@ -912,7 +912,11 @@ void hems_remediation_resume(struct hems *h)
 		if (store_case_get(h->store, o->ids[i], &c) != LF_OK || !c.wait_task ||
 		    store_task_get(h->store, c.wait_task, &t) != LF_OK)
 			continue;
-		if (t.status == STORE_TASK_FAILED) {
+		if (t.status == STORE_TASK_QUEUED) {
+			/* The connection request that should have brought the device may have died with hemsd. */
+			hems_connreq_wake(h, c.device_id);
+			lf__event(h, &c, c.state, NULL, t.id, "hemsd restarted: waking the HeNB for the queued %s", t.method);
+		} else if (t.status == STORE_TASK_FAILED) {
 			store_begin(h->store);
 			lf__event(h, &c, c.state, NULL, t.id, "hemsd restarted while %s was in flight: the step starts again",
 				  t.method);

@@ -97,9 +97,9 @@ void henb__rpc_set_values(struct henb_agent *a, const struct cwmp_msg *req, stru
 	 * HeMS's back; the answer still says success, only a read-back shows it. */
 	for (size_t i = 0; i < n && a->hal; i++) {
 		const char *name = req->u.spv.params[i].name ? req->u.spv.params[i].name : "";
-		if (henb_hal_list_contains(a->hal, HENB_HAL_STUCK, name) ||
-		    henb_hal_list_contains(a->hal, HENB_HAL_STUCK_UNTIL_BOOT, name)) {
-			henb_dm_set(a->dm, &refs[i], old[i], HENB_DM_ORIGIN_CPE);
+		char forced[256];
+		if (henb_hal_stuck_value(a->hal, name, forced, sizeof(forced))) {
+			henb_dm_set(a->dm, &refs[i], forced, HENB_DM_ORIGIN_CPE);
 			lf_warn("spv_reverted", "name=%s reason=test_hook_stuck", name);
 			henb_agent_persist(a);
 		}

@@ -32,8 +32,8 @@ enum henb_hal_list {
 	HENB_HAL_LISTENERS_ALLOWED, /* the platform's allowed listeners (factory) */
 	HENB_HAL_PROCESSES,         /* processes running now */
 	HENB_HAL_PROCESSES_ALLOWED, /* the platform's allowed processes (factory) */
-	/* Test hooks playing compromised firmware: parameters the device silently keeps at their old value when the
-	 * HeMS sets them (so the read-back differs). "stuck_until_boot" is removed at every boot (a reboot cures
+	/* Test hooks playing compromised firmware: "NAME VALUE" lines: after the HeMS sets NAME the device silently
+	 * puts VALUE back (so the read-back differs). "stuck_until_boot" is removed at every boot (a reboot cures
 	 * it); "stuck" survives reboots and is removed by a factory reset. */
 	HENB_HAL_STUCK_UNTIL_BOOT,
 	HENB_HAL_STUCK,
@@ -44,8 +44,8 @@ enum henb_hal_list {
  * files). Caller owns *out (henb_hal_close). LF_OK or LF_EIO with the reason in err. */
 int henb_hal_open(struct henb_hal **out, const char *device_dir, char *err, size_t errlen);
 void henb_hal_close(struct henb_hal **hp);
-/* henb_hal_list_contains: whether list l holds token (a whole line). */
-bool henb_hal_list_contains(struct henb_hal *h, enum henb_hal_list l, const char *token);
+/* henb_hal_stuck_value: whether a stuck test hook holds name; its forced value into out. */
+bool henb_hal_stuck_value(struct henb_hal *h, const char *name, char *out, size_t outlen);
 /* henb_hal_list_remove: delete list l (boot for HENB_HAL_STUCK_UNTIL_BOOT, factory reset for HENB_HAL_STUCK). */
 void henb_hal_list_remove(struct henb_hal *h, enum henb_hal_list l);
 

@@ -326,20 +326,23 @@ void henb_hal_factory_reset(struct henb_hal *h)
 	henb_hal_list_remove(h, HENB_HAL_STUCK);
 }
 
-bool henb_hal_list_contains(struct henb_hal *h, enum henb_hal_list l, const char *token)
+bool henb_hal_stuck_value(struct henb_hal *h, const char *name, char *out, size_t outlen)
 {
+	static const enum henb_hal_list lists[] = {HENB_HAL_STUCK_UNTIL_BOOT, HENB_HAL_STUCK};
 	char list[4096];
-	if (l != HENB_HAL_STUCK && l != HENB_HAL_STUCK_UNTIL_BOOT)
-		return false;
-	if (henb_hal_read_list(h, l, list, sizeof(list)) != LF_OK)
-		return false;
-	size_t tl = strlen(token);
-	for (char *p = list; *p;) {
-		size_t n = strcspn(p, " ,\t\r\n");
-		if (n == tl && memcmp(p, token, tl) == 0)
-			return true;
-		p += n;
-		p += strspn(p, " ,\t\r\n");
+	size_t nl = strlen(name);
+	for (size_t k = 0; k < 2; k++) {
+		if (henb_hal_read_list(h, lists[k], list, sizeof(list)) != LF_OK)
+			continue;
+		for (char *save = NULL, *line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			if (strncmp(line, name, nl) == 0 && (line[nl] == ' ' || line[nl] == '\t')) {
+				const char *v = line + nl;
+				while (*v == ' ' || *v == '\t')
+					v++;
+				snprintf(out, outlen, "%s", v);
+				return true;
+			}
+		}
 	}
 	return false;
 }
