@@ -293,13 +293,14 @@ static void lf__begin(struct henb_agent *a)
 	lf_info("download_start", "command_key=\"%s\" file_type=\"%s\" file_size=%u", job->command_key,
 		job->file_type, job->file_size);
 	if (!d->have_key) {
-		lf__end(a, CWMP_FAULT_DOWNLOAD_FAILURE, "no trusted firmware key (firmware.pubkey): images cannot be "
-							"authenticated", false);
+		lf__end(a, CWMP_FAULT_DOWNLOAD_FAILURE,
+			"no trusted firmware key (firmware.pubkey): images cannot be authenticated", false);
 		return;
 	}
 	if (!d->is_config && !d->dev[0]) {
-		lf__end(a, CWMP_FAULT_DOWNLOAD_FAILURE, "no boot device directory (firmware.dev_dir, or LF_DEV_DIR from "
-							"henb-boot): nowhere to install", false);
+		lf__end(a, CWMP_FAULT_DOWNLOAD_FAILURE,
+			"no boot device directory (firmware.dev_dir, or LF_DEV_DIR from henb-boot): nowhere to install",
+			false);
 		return;
 	}
 	if (mkdir(d->dir, 0700) != 0 && errno != EEXIST) {
@@ -370,9 +371,9 @@ static void lf__fetch_done(struct henb_agent *a, int64_t now)
 	struct henb_download *d = a->download;
 	const char *why;
 	uint64_t size, received;
-	char reason[300];
+	char reason[300], shown[300];
 	enum henb_fetch_outcome o = henb_fetch_result(d->fetch, &why, &size, &received);
-	snprintf(reason, sizeof(reason), "%s", why);
+	snprintf(reason, sizeof(reason), "%s", why); /* why dies with the fetch */
 	henb_fetch_free(&d->fetch);
 	lf_info("fetch_done", "outcome=%d bytes=%llu received=%llu attempt=%u", (int)o, (unsigned long long)size,
 		(unsigned long long)received, d->attempts);
@@ -390,9 +391,9 @@ static void lf__fetch_done(struct henb_agent *a, int64_t now)
 		d->pieced = d->pieced || size > 0;
 		d->retry_ms = now + (int64_t)wait_s * a->cfg.second_ms;
 		d->phase = LF_WAIT;
-		lf__log_safe(reason, sizeof(reason), why);
+		lf__log_safe(shown, sizeof(shown), reason);
 		lf_warn("download_interrupted", "command_key=\"%s\" bytes=%llu attempt=%u resume_in_s=%u reason=\"%s\"",
-			a->st.dl.command_key, (unsigned long long)size, d->attempts, wait_s, reason);
+			a->st.dl.command_key, (unsigned long long)size, d->attempts, wait_s, shown);
 		return;
 	}
 	uint32_t fault = resumable ? CWMP_FAULT_COMPLETE_DOWNLOAD : lf__fetch_fault(o, a->st.dl.file_size != 0);

@@ -2,7 +2,7 @@
 # cpe_firmware_bad_images: every bad Download of a firmware image ends in a TransferComplete with its fault code
 # (TR-069 A.5.2): signed by another key or unsigned 9019, another product class or hardware version 9010,
 # truncated, corrupted, not an image or shorter than its FileSize 9018, no file server or an HTTPS server with
-# an untrusted certificate 9015, no such file 9016.
+# an untrusted certificate 9015, no such file 9016, a transfer that keeps breaking off 9017.
 # Each time the running slot stays A and its agent keeps running (no reboot), slot A is unchanged, and nothing
 # is written to slot B: the image is checked in full before anything is written to a slot.
 . "$(dirname "$0")/libfw.sh"
@@ -14,7 +14,8 @@ fw_build 2.0 "$T/v2.lfi"
 fw_provision "$T/v1.lfi"
 A_BEFORE=$(slot_tree A)
 ID=$(dev_id bad1)
-boot_start bad1 --set "acs.ca_file=$T/ca-none.pem"
+make_pki "$T/pki"
+boot_start bad1 --set "acs.ca_file=$T/pki/ca.pem"
 wait_for 30 informs_at_least "$ID" 1
 wait_for 20 test -n "$(agent_pid)"
 PID_A=$(agent_pid)
@@ -101,9 +102,21 @@ wait_for 60 has_tc "$tid"
 [ "$(tc_fault "$tid")" = 9016 ] || fail "no file: $(hemsctl --json task get "$tid")"
 still_on_a "no file"
 ok "no such file on the server (404): TransferComplete 9016"
-# HTTPS with a certificate no CA of ours signed: the file server cannot be trusted, so it is not contacted.
-make_pki "$T/pki"
-tls_file_server rogue "$T/pki/rogue.pem" "$T/pki/rogue.pem" "$T/pki/rogue.key" fw-2.0.lfi "$T/v2.lfi"
+# A server that breaks off every transfer: resumed (Range) until the attempts run out, then 9017.
+flaky_server flaky break-always "$T/v2.lfi"
+tid=$(download "$ID" bad-broken "$FLAKY_URL" "$(stat -c %s "$T/v2.lfi")")
+wait_for 60 has_tc "$tid"
+[ "$(tc_fault "$tid")" = 9017 ] || fail "always broken: $(hemsctl --json task get "$tid")"
+[ "$(grep -c 'range=bytes=[1-9]' "$T/flaky.log")" -ge 3 ] || fail "not resumed: $(cat "$T/flaky.log")"
+[ -n "$(ls "$T/bad1/download" | grep '^dl-')" ] || fail "the partial download was not kept for a later resume"
+rm -f "$T/bad1/download"/dl-*.img # (the next checks expect a clean download area)
+still_on_a "always broken"
+ok "a transfer that always breaks off: resumed with Range requests, then TransferComplete 9017 (partial kept)"
+
+# HTTPS with a certificate acs.ca_file did not sign: the file server cannot be trusted, so it is not contacted.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=127.0.0.1" \
+	-addext "subjectAltName=IP:127.0.0.1" -keyout "$T/rogue-ip.key" -out "$T/rogue-ip.pem" 2>/dev/null
+tls_file_server rogue "$T/rogue-ip.pem" "$T/rogue-ip.pem" "$T/rogue-ip.key" fw-2.0.lfi "$T/v2.lfi"
 tid=$(download "$ID" bad-rogue-tls "$TLS_URL" 0)
 wait_for 60 has_tc "$tid"
 [ "$(tc_fault "$tid")" = 9015 ] || fail "rogue TLS: $(hemsctl --json task get "$tid")"

@@ -100,5 +100,17 @@ wait_for 20 test "$(cached_param "$ID" Device.DeviceInfo.SoftwareVersion)" = 3.0
 grep -q 'event=file_served name=fw-3.0.lfi' "$T/files.log" || fail "not fetched from the HTTPS file server"
 ok "a second upgrade over HTTPS (no FileSize) goes into slot A, the inactive one, and runs as 3.0"
 
+# A file server that breaks off the first transfer: henbd resumes it with a Range request in the same run.
+fw_build 4.0 "$T/v4.lfi"
+flaky_server flaky break-first "$T/v4.lfi"
+tid=$(download "$ID" up-3 "$FLAKY_URL" "$(stat -c %s "$T/v4.lfi")")
+wait_for 60 has_tc "$tid"
+[ "$(tc_fault "$tid")" = 0 ] || fail "upgrade through a broken transfer: $(hemsctl --json task get "$tid")"
+grep -q 'event=download_interrupted command_key="up-3"' "$T/up1.log" || fail "no interruption seen"
+grep -q "request=2 range=bytes=[1-9][0-9]*- broken=False" "$T/flaky.log" || fail "no Range request: $(cat "$T/flaky.log")"
+[ "$(bootctl active)" = B ] || fail "not on B after the resumed download"
+wait_for 20 test "$(cached_param "$ID" Device.DeviceInfo.SoftwareVersion)" = 4.0
+ok "a transfer broken off by the server is resumed with a Range request: 4.0 runs from slot B"
+
 sanitizers_clean
 ok "firmware upgrade"

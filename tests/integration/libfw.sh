@@ -78,6 +78,16 @@ tls_file_server() {
 	export HEMSCTL_URL=$keep_url
 }
 
+# flaky_server NAME MODE FILE: tests/lib/flaky_file_server.py serving FILE, breaking off transfers (MODE
+# break-first or break-always); sets FLAKY_URL. Its requests are logged in $T/NAME.log.
+flaky_server() {
+	local name=$1 mode=$2 file=$3
+	python3 "$(dirname "$0")/../lib/flaky_file_server.py" "$file" "$T/$name.port" "$mode" "$T/$name.log" &
+	PIDS+=($!)
+	wait_for 20 test -s "$T/$name.port"
+	FLAKY_URL="http://127.0.0.1:$(cat "$T/$name.port")/fw.lfi"
+}
+
 # download ID KEY URL [SIZE] [TYPE]: queue a Download task with --connect; prints the task id.
 download() {
 	local size=${4:-0} type=${5:-1 Firmware Upgrade Image}
