@@ -3,7 +3,7 @@
 #   make check       every test (unit, integration, scenario, fuzz) under ASan+UBSan
 #   make build       a plain optimised build in build/
 #   make bench       benchmarks (full); make bench-quick for a short run
-.PHONY: all deps build build-check demo check unit clean format
+.PHONY: all deps build build-check demo check unit bench bench-quick clean format
 
 BUILD ?= build
 CHECK_BUILD ?= build-check
@@ -32,6 +32,12 @@ check: build-check
 
 unit: build-check
 	cd $(CHECK_BUILD) && ctest --output-on-failure -L unit
+
+bench: build
+	bench/run full $(BUILD)
+
+bench-quick: build
+	bench/run quick $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(CHECK_BUILD)
