@@ -54,9 +54,8 @@ static const char SQL_CASE_EVENTS[] =
 static const char SQL_OUTBOX_ADD[] =
 	"INSERT INTO outbox (created, type, device_id, case_id, body) VALUES (?1, ?2, ?3, ?4, ?5)";
 
-static void lf__row_alarm(sqlite3_stmt *st, void *out)
+void sq_row_alarm(sqlite3_stmt *st, struct store_alarm *a)
 {
-	struct store_alarm *a = out;
 	memset(a, 0, sizeof(*a));
 	a->id = sqlite3_column_int64(st, 0);
 	sq_col_copy(st, 1, a->device_id, sizeof(a->device_id));
@@ -79,6 +78,11 @@ static void lf__row_alarm(sqlite3_stmt *st, void *out)
 	a->cleared = sqlite3_column_int(st, 18);
 	sq_col_copy(st, 19, a->clear_user, sizeof(a->clear_user));
 	a->clear_time = sqlite3_column_int64(st, 20);
+}
+
+static void lf__row_alarm(sqlite3_stmt *st, void *out)
+{
+	sq_row_alarm(st, out);
 }
 
 static void lf__row_id(sqlite3_stmt *st, void *out)

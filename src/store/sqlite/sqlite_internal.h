@@ -68,6 +68,8 @@ int sq_task_transfer_complete(struct store *s, const char *device_id, const char
 int sq_file_add(struct store *s, const struct store_file *f);
 int sq_file_get(struct store *s, const char *name, struct store_file *f);
 int sq_file_list(struct store *s, int (*cb)(void *ctx, const struct store_file *f), void *ctx);
+/* sq_row_alarm: the alarm columns (LF__ALARM_COLS order, 21 columns from 0) of the current row into a. */
+void sq_row_alarm(sqlite3_stmt *st, struct store_alarm *a);
 int sq_alarm_record(struct store *s, struct store_alarm *a, int *is_new);
 int sq_alarm_get(struct store *s, int64_t id, struct store_alarm *out);
 int sq_alarm_list(struct store *s, const char *device_id, int limit, int (*cb)(void *ctx, const struct store_alarm *a),

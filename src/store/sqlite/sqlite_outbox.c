@@ -107,29 +107,8 @@ static int lf__finish(struct sq *q, sqlite3_stmt *st, int rc, int result, const 
 static void lf__row_record(sqlite3_stmt *st, void *out)
 {
 	struct store_alarm_record *r = out;
-	struct store_alarm *a = &r->a;
 	memset(r, 0, sizeof(*r));
-	a->id = sqlite3_column_int64(st, 0);
-	sq_col_copy(st, 1, a->device_id, sizeof(a->device_id));
-	sq_col_copy(st, 2, a->alarm_identifier, sizeof(a->alarm_identifier));
-	sq_col_copy(st, 3, a->event_time, sizeof(a->event_time));
-	sq_col_copy(st, 4, a->notification_type, sizeof(a->notification_type));
-	sq_col_copy(st, 5, a->managed_object, sizeof(a->managed_object));
-	sq_col_copy(st, 6, a->event_type, sizeof(a->event_type));
-	sq_col_copy(st, 7, a->probable_cause, sizeof(a->probable_cause));
-	sq_col_copy(st, 8, a->specific_problem, sizeof(a->specific_problem));
-	sq_col_copy(st, 9, a->severity, sizeof(a->severity));
-	sq_col_copy(st, 10, a->additional_text, sizeof(a->additional_text));
-	sq_col_copy(st, 11, a->additional_info, sizeof(a->additional_info));
-	sq_col_copy(st, 12, a->source, sizeof(a->source));
-	a->received = sqlite3_column_int64(st, 13);
-	a->case_id = sqlite3_column_int64(st, 14);
-	a->acked = sqlite3_column_int(st, 15);
-	sq_col_copy(st, 16, a->ack_user, sizeof(a->ack_user));
-	a->ack_time = sqlite3_column_int64(st, 17);
-	a->cleared = sqlite3_column_int(st, 18);
-	sq_col_copy(st, 19, a->clear_user, sizeof(a->clear_user));
-	a->clear_time = sqlite3_column_int64(st, 20);
+	sq_row_alarm(st, &r->a);
 	sq_col_copy(st, 21, r->severity_now, sizeof(r->severity_now));
 	sq_col_copy(st, 22, r->changed_time, sizeof(r->changed_time));
 	r->last_event_id = sqlite3_column_int64(st, 23);
