@@ -134,6 +134,35 @@ static json_t *lf__device_json(const struct store_device *d)
 	return o;
 }
 
+/* Whether a parameter name holds a secret (a password or a key): its value never leaves hemsd northbound. */
+static int lf__secret_name(const char *name)
+{
+	static const char *const tails[] = {"Password", "PSK", "TriggerKey", "Secret"};
+	size_t nl = strlen(name);
+	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		size_t tl = strlen(tails[i]);
+		if (nl >= tl && strcmp(name + nl - tl, tails[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Task arguments as shown northbound: the values of secret parameters and the password of a Download are
+ * replaced by "(hidden)" (they stay in the store for the session that sends them). */
+static void lf__redact_args(json_t *args)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(args, "values"), i, v)
+	{
+		const char *name = json_string_value(json_object_get(v, "name"));
+		if (name && lf__secret_name(name))
+			json_object_set_new(v, "value", json_string("(hidden)"));
+	}
+	if (json_is_string(json_object_get(args, "password")) && json_string_length(json_object_get(args, "password")))
+		json_object_set_new(args, "password", json_string("(hidden)"));
+}
+
 static json_t *lf__task_json(const struct store_task *t)
 {
 	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I}", "taskId", (json_int_t)t->id, "deviceId",
@@ -142,6 +171,8 @@ static json_t *lf__task_json(const struct store_task *t)
 			      (json_int_t)t->created, "sent", (json_int_t)t->sent, "completed",
 			      (json_int_t)t->completed);
 	json_t *args = t->args ? json_loads(t->args, 0, NULL) : NULL;
+	if (args)
+		lf__redact_args(args);
 	json_object_set_new(o, "args", args ? args : json_object());
 	if (t->result) {
 		json_t *res = json_loads(t->result, 0, NULL);

@@ -77,3 +77,16 @@ grep -q "not a CPE method" "$T/err" || fail "unknown method message: $(cat "$T/e
 if hemsctl task add "no-such-device" GetRPCMethods '{}' 2>"$T/err"; then fail "unknown device accepted"; fi
 ok "bad arguments, unknown methods and unknown devices refused at queue time"
 hemsctl tasks "$ID" | head -5
+
+# Secrets do not leave hemsd northbound: the provisioned connection request password is hidden in task listings.
+hemsctl --json tasks "$ID" | grep -q '"(hidden)"' || fail "the provisioning task's password is shown"
+if hemsctl --json tasks "$ID" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for t in d["tasks"]:
+    for v in t["args"].get("values", []):
+        if v["name"].endswith("ConnectionRequestPassword") and v["value"] != "(hidden)":
+            sys.exit(0)
+sys.exit(1)'; then fail "a password in clear"; fi
+ok "secret parameter values are hidden in task listings"
+
