@@ -19,6 +19,7 @@
 #include "hems/connreq.h"
 #include "hems/notify.h"
 #include "hems/policy.h"
+#include "hems/roles.h"
 
 /* Phases of a step (case.phase). */
 enum {
@@ -644,10 +645,13 @@ static void lf__download_check(struct hems *h, struct store_case *c)
 	int done = json_is_true(json_object_get(d, "transferOk")) &&
 		   (json_is_true(json_object_get(d, "versionOk")) || json_is_false(json_object_get(d, "needVersion")));
 	char what[200];
-	snprintf(what, sizeof(what), "TransferComplete without fault and Inform with SoftwareVersion %s",
-	         json_string_value(json_object_get(d, "expectedVersion"))
-	             ? json_string_value(json_object_get(d, "expectedVersion"))
-	             : "?");
+	const char *want = json_string_value(json_object_get(d, "expectedVersion"));
+	if (json_is_false(json_object_get(d, "needVersion")))
+		snprintf(what, sizeof(what), "TransferComplete without fault: image %s installed (the HeNB registers "
+		         "again through the initial HeMS)", want ? want : "?");
+	else
+		snprintf(what, sizeof(what), "TransferComplete without fault and Inform with SoftwareVersion %s",
+		         want ? want : "?");
 	json_decref(d);
 	if (done)
 		lf__step_done(h, c, what);
@@ -676,7 +680,10 @@ void hems_remediation_on_inform(struct hems *h, const char *device_id, const str
 			        a->severity, a->source);
 			/* NM hears of the alarm before it hears of what the HeMS does about it. */
 			hems_notify_alarm(h, a);
-			hems_remediation_on_alarm(h, a);
+			/* Only the serving HeMS remediates alarms; the initial and emergency ones keep them as evidence
+			 * (an emergency HeMS re-images on RequestDownload, roles.c). */
+			if (!h->roles || hems_roles_serving(h))
+				hems_remediation_on_alarm(h, a);
 		}
 		store_end(h->store, result != LF_OK);
 	}

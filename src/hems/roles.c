@@ -199,9 +199,10 @@ static void lf__hand_over(struct hems *h, const char *device_id, const struct cw
 				      json_pack("{s:s, s:s}", "name",
 						"Device.Services.FAPService.1.FAPControl.LTE.Gateway.S1SigLinkServerList",
 						"value", a->s1));
-	char *args = json_dumps(json_pack("{s:o, s:s, s:s}", "values", vals, "parameterKey", "initial-hems",
-					  "_purpose", "hand-over"),
-				JSON_COMPACT);
+	json_t *task =
+	    json_pack("{s:o, s:s, s:s}", "values", vals, "parameterKey", "initial-hems", "_purpose", "hand-over");
+	char *args = json_dumps(task, JSON_COMPACT);
+	json_decref(task);
 	int64_t id = 0;
 	store_begin(h->store);
 	int failed = store_task_add(h->store, device_id, "SetParameterValues", args, (int64_t)time(NULL), &id) != LF_OK;

@@ -24,6 +24,7 @@
 #include "cwmp/cwmp.h"
 #include "henb/connreq.h"
 #include "henb/diagnostics.h"
+#include "henb/distress.h"
 #include "henb/dm_schema.h"
 #include "henb/dm_value.h"
 #include "henb/download.h"
@@ -331,7 +332,8 @@ static void lf__hal_poll(struct henb_agent *a, enum henb_dm_origin origin)
 		return;
 	bool s1 = henb_hal_s1_link(a->hal);
 	bool admin = lf__dm_bool(a, LF_LTE "AdminState");
-	bool tx = admin && s1 && !a->breach.done; /* no S1, no core network: the cell does not transmit */
+	/* No S1, no core network: the cell does not transmit; nor does the failsafe image (5.7.3.2). */
+	bool tx = admin && s1 && !a->breach.done && !a->emergency.failsafe;
 	if (tx != a->rf_on || !a->rf_known) {
 		if (henb_hal_set_rf_tx(a->hal, tx) == LF_OK) {
 			a->rf_on = tx;
@@ -367,6 +369,10 @@ size_t henb_agent_inform_events(struct henb_agent *a, struct cwmp_event *ev, siz
 			ev[n++] = (struct cwmp_event){plain[i].code, ""};
 			d->events |= plain[i].bit;
 		}
+	if ((a->pending & HENB_EV_EMERGENCY) && n < max) {
+		ev[n++] = (struct cwmp_event){a->emergency.event, ""};
+		d->events |= HENB_EV_EMERGENCY;
+	}
 	if (d->n_changed && n < max)
 		ev[n++] = (struct cwmp_event){"4 VALUE CHANGE", ""};
 	if ((a->pending & HENB_EV_CONNREQ) && n < max) {
@@ -421,6 +427,7 @@ void henb_agent_informed(struct henb_agent *a)
 void henb_agent_session_done(struct henb_agent *a, int result, bool informed, const char *why)
 {
 	int64_t now = lf_now_ms();
+	henb_distress_session_done(a, informed); /* before the failure is counted */
 	if (!informed)
 		henb_dm_restore_pending(a->dm, a->delivery.changed, a->delivery.n_changed);
 	a->delivery.n_changed = 0;
@@ -547,6 +554,12 @@ static void lf__housekeeping(struct henb_agent *a, int64_t now)
 		a->next_hal_ms = now + a->cfg.hal_poll_ms;
 	}
 	henb_monitor_run(&a->mon, now);
+	henb_emergency_tick(a, now);
+	if (a->exit_action)
+		return;
+	henb_distress_tick(a, now); /* extended remediation runs whether a standard session is open or not */
+	if (a->exit_action)
+		return;
 	if (a->breach.active) {
 		/* 5.7.2.3: a breached device only reports, closes the session and shuts down. */
 		henb_breach_step(a, now);
@@ -590,6 +603,8 @@ static int64_t lf__next_deadline(struct henb_agent *a, int64_t now)
 	LF_MIN(a->next_hal_ms);
 	LF_MIN(henb_monitor_deadline(&a->mon));
 	LF_MIN(henb_breach_deadline(a));
+	LF_MIN(henb_emergency_deadline(a));
+	LF_MIN(henb_distress_deadline(a));
 	for (size_t i = 0; i < HENB_MAX_SCHEDULED; i++)
 		if (a->sched[i].used && !a->sched[i].fired)
 			LF_MIN(a->sched[i].due_ms);
@@ -609,7 +624,7 @@ static int64_t lf__next_deadline(struct henb_agent *a, int64_t now)
 
 int henb_agent_run(struct henb_agent *a)
 {
-	struct pollfd pfd[4 + HENB_DOWNLOAD_MAX_FDS + HENB_HTTP_MAX_SOCKS];
+	struct pollfd pfd[4 + HENB_DOWNLOAD_MAX_FDS + HENB_DISTRESS_MAX_FDS + HENB_HTTP_MAX_SOCKS];
 	int64_t stop_deadline = -1;
 	for (;;) {
 		int64_t now = lf_now_ms();
@@ -631,7 +646,7 @@ int henb_agent_run(struct henb_agent *a)
 				continue;
 			}
 		}
-		size_t n = 0, i_http = SIZE_MAX, i_udp = SIZE_MAX, i_dl, n_dl, i_sess;
+		size_t n = 0, i_http = SIZE_MAX, i_udp = SIZE_MAX, i_dl, n_dl, i_dx, n_dx, i_sess;
 		pfd[n++] = (struct pollfd){.fd = a->wake_fd[0], .events = POLLIN};
 		if (a->crhttp) {
 			i_http = n;
@@ -644,6 +659,9 @@ int henb_agent_run(struct henb_agent *a)
 		i_dl = n;
 		n_dl = henb_download_pollfds(a, pfd + n, HENB_DOWNLOAD_MAX_FDS);
 		n += n_dl;
+		i_dx = n;
+		n_dx = henb_distress_pollfds(a, pfd + n, HENB_DISTRESS_MAX_FDS);
+		n += n_dx;
 		i_sess = n;
 		if (a->session)
 			n += henb_session_pollfds(a->session, pfd + n, sizeof(pfd) / sizeof(pfd[0]) - n);
@@ -669,6 +687,7 @@ int henb_agent_run(struct henb_agent *a)
 		if (a->crudp && i_udp != SIZE_MAX && rc > 0 && (pfd[i_udp].revents & POLLIN))
 			henb_crudp_read(a->crudp);
 		henb_download_process(a, pfd + i_dl, n_dl, now);
+		henb_distress_process(a, pfd + i_dx, n_dx, now);
 		if (a->session && henb_session_process(a->session, pfd + i_sess, n - i_sess, now))
 			lf__end_session(a);
 		if (henb_dm_dirty(a->dm) || a->st_dirty)
@@ -734,8 +753,8 @@ static void lf__monitor_fatal(void *ctx, enum henb_check check, const char *reas
 static void lf__monitor_own_listeners(void *ctx, char *out, size_t outlen)
 {
 	struct henb_agent *a = ctx;
-	snprintf(out, outlen, "tcp:%u udp:%u", a->crhttp ? henb_crhttp_port(a->crhttp) : 0,
-		 a->crudp ? henb_crudp_port(a->crudp) : 0);
+	snprintf(out, outlen, "tcp:%u udp:%u udp:%u", a->crhttp ? henb_crhttp_port(a->crhttp) : 0,
+		 a->crudp ? henb_crudp_port(a->crudp) : 0, henb_distress_trigger_port(a));
 }
 
 /* The integrity monitor's settings from the configuration and the launcher's environment. */
@@ -826,6 +845,10 @@ int henb_agent_init(struct henb_agent *a, const struct henb_config *cfg, char **
 	}
 	if (lf__monitor_open(a, err, errlen))
 		return LF_EINVAL;
+	/* 5.7.3.2: the failsafe image runs the emergency procedure (from a state of its own); a main image may have
+	 * to go back to it. Before the state is read. */
+	if (henb_emergency_boot(a, err, errlen))
+		return LF_EFORBIDDEN;
 
 	/* Factory values from the config, then the persisted state over them. */
 	a->dm = henb_dm_new(modules, n_modules, &a->cfg, a, err, errlen);
@@ -855,7 +878,7 @@ int henb_agent_init(struct henb_agent *a, const struct henb_config *cfg, char **
 	}
 	henb_monitor_attach(&a->mon, &a->fm, a->dm);
 
-	if (henb_download_init(a, err, errlen))
+	if (henb_download_init(a, err, errlen) || henb_distress_init(a, err, errlen))
 		return LF_EINVAL;
 	henb_ratelimit_init(&a->cr_rate, (unsigned)cfg->cr_rate_limit, 60 * cfg->second_ms);
 	lf__open_listeners(a, HENB_DM_ORIGIN_INIT);
@@ -904,6 +927,7 @@ void henb_agent_free(struct henb_agent *a)
 	}
 	henb_crhttp_close(&a->crhttp);
 	henb_crudp_close(&a->crudp);
+	henb_distress_free(a);
 	henb_download_free(a);
 	if (a->dm && a->hal)
 		henb_agent_persist(a);

@@ -12,6 +12,7 @@
 #include "henb/config.h"
 #include "henb/dm.h"
 #include "henb/breach.h"
+#include "henb/emergency.h"
 #include "henb/faultmgmt.h"
 #include "henb/limits.h"
 #include "henb/monitor.h"
@@ -23,6 +24,7 @@ struct henb_crhttp;
 struct henb_crudp;
 struct henb_hal;
 struct henb_download;
+struct henb_distress;
 
 /* Pending Inform events (TR-069 3.7.1.5 EventCodes) that are plain flags. "4 VALUE CHANGE", "7 TRANSFER
  * COMPLETE", "M Reboot", "M ScheduleInform" and "M Download" are derived from the data model's change marks,
@@ -34,6 +36,7 @@ enum henb_event {
 	HENB_EV_SCHEDULED = 1u << 3, /* 3 SCHEDULED */
 	HENB_EV_CONNREQ = 1u << 4,   /* 6 CONNECTION REQUEST */
 	HENB_EV_DIAG = 1u << 5,      /* 8 DIAGNOSTICS COMPLETE */
+	HENB_EV_EMERGENCY = 1u << 6, /* X <OUI> EMERGENCY: the failsafe image tells why it runs (emergency.c) */
 };
 
 /* Messages to the loop from data model callbacks (they may run inside a session). */
@@ -80,10 +83,12 @@ struct henb_agent {
 	struct henb_hal *hal;
 	struct henb_monitor mon;       /* the integrity monitor (tamper detection, monitor.c) */
 	struct henb_breach breach;     /* a fatal security breach being reported, then the shutdown (breach.c) */
+	struct henb_emergency emergency; /* emergency remediation, failsafe mode (emergency.c) */
 	struct henb_session *session;  /* non-NULL while a session runs */
 	struct henb_crhttp *crhttp;
 	struct henb_crudp *crudp;
 	struct henb_download *download; /* the Download job in progress and the firmware context (download.c) */
+	struct henb_distress *distress; /* the distress client: trigger listener, distress sessions (distress.c) */
 	struct henb_ratelimit cr_rate;
 	char state_path[600];
 

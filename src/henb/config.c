@@ -83,6 +83,43 @@ static const struct lf_cfg_key lf__henb_keys[] = {
 	LF_CFG_STR_KEY("fap.plmn", K, fap_plmn, "PLMNID of CellConfig.LTE.EPC.PLMNList.1 (MCC+MNC); \"\" = no row"),
 	LF_CFG_BOOL_KEY("distress.enable", K, distress_enable, "X_<OUI>_Distress.Enable (factory value)"),
 	LF_CFG_STR_KEY("distress.url", K, distress_url, "X_<OUI>_Distress.ServerURL (factory value)"),
+	LF_CFG_STR_KEY("distress.trigger_address", K, distress_trigger_address,
+		       "address the distress trigger listener binds (UDP): the HeNB's address on the alternative "
+		       "path, published in X_<OUI>_Distress.TriggerAddress; \"\" = no listener (no HeMS-initiated "
+		       "distress)"),
+	LF_CFG_INT_KEY("distress.trigger_port", K, distress_trigger_port, 0, 65535,
+		       "X_<OUI>_Distress.TriggerPort (factory value); 0 = any free port (reported in TriggerAddress)"),
+	LF_CFG_INT_KEY("distress.trigger_max_skew", K, distress_trigger_max_skew, 1, 86400,
+		       "X_<OUI>_Distress.TriggerMaxSkew (s): accepted |ts - now| of a trigger when the clock is trusted"),
+	LF_CFG_INT_KEY("distress.standard_retry_timeout", K, distress_standard_retry_timeout, 1, 86400,
+		       "X_<OUI>_Distress.StandardRetryTimeout (s): the standard path is tried this long after a trigger"),
+	LF_CFG_INT_KEY("distress.failed_session_threshold", K, distress_failed_threshold, 1, 1000,
+		       "X_<OUI>_Distress.FailedSessionThreshold: failed sessions in a row (S1 up) before the HeNB opens a "
+		       "distress session itself"),
+	LF_CFG_INT_KEY("distress.max_retries", K, distress_max_retries, 1, 1000,
+		       "X_<OUI>_Distress.MaxRetries: distress session attempts before the path counts as failed"),
+	LF_CFG_INT_KEY("distress.retry_interval", K, distress_retry_interval, 1, 86400,
+		       "X_<OUI>_Distress.RetryInterval (s) between attempts (randomised up to twice as long)"),
+	LF_CFG_INT_KEY("distress.session_timeout", K, distress_session_timeout, 1, 86400,
+		       "X_<OUI>_Distress.SessionTimeout (s) a distress session may last while it polls"),
+	LF_CFG_INT_KEY("distress.request_timeout_ms", K, distress_request_timeout_ms, 100, 120000,
+		       "ms one distress exchange may take, DTLS handshake and CoAP retransmissions included (it runs on "
+		       "the distress thread; a stop waits for it at most this long)"),
+	LF_CFG_BOOL_KEY("emergency.enable", K, emergency_enable,
+			"emergency remediation (5.7.3.2) is available: when the distress path fails too, henbd starts it "
+			"instead of shutting down"),
+	LF_CFG_STR_KEY("emergency.url", K, emergency_url,
+		       "CWMP URL of the emergency HeMS the failsafe image contacts; the protected record emergency_url "
+		       "(factory) wins over it; \"\" = acs.url, the initial HeMS"),
+	LF_CFG_INT_KEY("emergency.timeout", K, emergency_timeout, 1, 86400,
+		       "s (protocol seconds) one failsafe boot may take, from the boot to the reboot into the new image; "
+		       "then the HeNB shuts down"),
+	LF_CFG_INT_KEY("emergency.tries", K, emergency_tries, 1, 100,
+		       "failed sessions in a row with the emergency HeMS, and RequestDownloads answered without a "
+		       "Download, before the HeNB shuts down"),
+	LF_CFG_INT_KEY("emergency.boots", K, emergency_boots, 1, 100,
+		       "failsafe boots (and requests for one) an emergency may take, power cuts and crashes included, "
+		       "before the HeNB shuts down"),
 	LF_CFG_STR_KEY("firmware.pubkey", K, fw_pubkey,
 		       "trusted firmware public key file (henb-image keygen): every downloaded image and vendor "
 		       "configuration file must be signed by it; \"\" = Downloads fail with 9010"),
@@ -179,6 +216,17 @@ void henb_config_defaults(struct henb_config *c)
 	c->monitor_event_window = 60;
 	snprintf(c->monitor_fatal, sizeof(c->monitor_fatal), "default");
 	c->monitor_delivery_tries = 3;
+	c->distress_trigger_port = 5685;
+	c->distress_trigger_max_skew = 300;
+	c->distress_standard_retry_timeout = 60;
+	c->distress_failed_threshold = 3;
+	c->distress_max_retries = 5;
+	c->distress_retry_interval = 30;
+	c->distress_session_timeout = 300;
+	c->distress_request_timeout_ms = 10000;
+	c->emergency_timeout = 1800;
+	c->emergency_tries = 3;
+	c->emergency_boots = 3;
 	c->monitor_fatal_report_timeout = 120;
 }
 
@@ -205,6 +253,11 @@ int henb_config_check(const struct henb_config *c, char *err, size_t errlen)
 		}
 	if (strncmp(c->acs_url, "http://", 7) != 0 && strncmp(c->acs_url, "https://", 8) != 0) {
 		snprintf(err, errlen, "acs.url '%s' must be an http:// or https:// URL", c->acs_url);
+		return LF_EINVAL;
+	}
+	if (c->emergency_url[0] && strncmp(c->emergency_url, "http://", 7) != 0 &&
+	    strncmp(c->emergency_url, "https://", 8) != 0) {
+		snprintf(err, errlen, "emergency.url '%s' must be an http:// or https:// URL", c->emergency_url);
 		return LF_EINVAL;
 	}
 	if (c->cr_path[0] != '/') {

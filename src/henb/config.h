@@ -64,9 +64,24 @@ struct henb_config {
 	long long fap_tac;
 	long long fap_cell_identity;
 	char fap_plmn[8];
-	/* [distress] vendor object factory values */
+	/* [distress] the distress client (distress.c): X_<OUI>_Distress. factory values and its local settings */
 	int distress_enable;
 	char distress_url[257];
+	char distress_trigger_address[64];  /* address the trigger listener binds (the alternative path) */
+	long long distress_trigger_port;    /* TriggerPort factory value; 0 = any free port */
+	long long distress_trigger_max_skew;      /* TriggerMaxSkew, s */
+	long long distress_standard_retry_timeout;/* StandardRetryTimeout, s (protocol seconds) */
+	long long distress_failed_threshold;      /* FailedSessionThreshold */
+	long long distress_max_retries;           /* MaxRetries */
+	long long distress_retry_interval;        /* RetryInterval, s (protocol seconds) */
+	long long distress_session_timeout;       /* SessionTimeout, s (protocol seconds) */
+	long long distress_request_timeout_ms;    /* one CoAP exchange (DTLS handshake included) */
+	/* [emergency] emergency remediation (5.7.3.2), the hook the distress client calls when its path fails too */
+	int emergency_enable;
+	char emergency_url[257];            /* emergency HeMS; "" = protected emergency_url, else acs.url */
+	long long emergency_timeout;        /* s (protocol seconds) one failsafe boot may take */
+	long long emergency_tries;          /* failed emergency sessions / answers without a Download */
+	long long emergency_boots;          /* failsafe boots per emergency */
 	/* [firmware] signed images and the A/B slots (Download, download.c) */
 	char fw_pubkey[512];                /* trusted Ed25519 public key file; "" = every Download fails (9010) */
 	char fw_dev_dir[512];               /* boot device directory (slots/, boot/); "" = $LF_DEV_DIR */

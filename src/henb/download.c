@@ -117,6 +117,14 @@ static int lf__env_slot(void)
 	return slot >= FW_SLOT_A ? slot : FW_SLOT_NONE;
 }
 
+/* Whether this agent reports an install itself (TransferComplete fault 0 once the slot is written and pending)
+ * instead of the new image after its first good session: without the launcher nothing switches slots; the
+ * failsafe image reports to its emergency HeMS before it reboots into the new image (emergency.c, 5.7.3.2). */
+static bool lf__reports_install(const struct henb_download *d)
+{
+	return d->boot_slot == FW_SLOT_NONE || d->boot_slot == FW_SLOT_FAILSAFE;
+}
+
 /* ------------------------------------------------------------------------------------------------ marker */
 
 static int lf__marker_path(const struct henb_download *d, char *out, size_t outlen)
@@ -501,8 +509,9 @@ static void lf__install_done(struct henb_agent *a, struct henb_install_res *res)
 	lf__remove_image(d);
 	lf_info("fw_install_done", "command_key=\"%s\" slot=%s version=\"%s\" launcher=%s", m.command_key,
 		fw_slot_name(m.slot), version, d->boot_slot == FW_SLOT_NONE ? "no" : "yes");
-	if (d->boot_slot == FW_SLOT_NONE) {
-		/* No boot loader here to switch slots: the image waits, pending, for the next boot through it. */
+	if (lf__reports_install(d)) {
+		/* No boot loader here to switch slots (or the failsafe image): the image waits, pending, for the next
+		 * boot through it. */
 		lf__marker_remove(d);
 		lf__end(a, 0, "", false);
 		return;
@@ -548,8 +557,8 @@ static void lf__boot_outcome(struct henb_agent *a)
 		lf_error("fw_boot_state_unreadable", "dev=%s", d->dev);
 		return;
 	}
-	if (bc.pending == m->slot && (m->installed || d->boot_slot == FW_SLOT_NONE)) {
-		if (d->boot_slot == FW_SLOT_NONE) {
+	if (bc.pending == m->slot && (m->installed || lf__reports_install(d))) {
+		if (lf__reports_install(d)) {
 			/* Without the launcher nothing switches slots: installed and pending is success. */
 			if (job_is_it)
 				a->st.dl.used = false;

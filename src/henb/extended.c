@@ -1,5 +1,6 @@
-/* extended.c: the extended remediation hook (5.7.3.1, HeNB side). The distress channel (src/distress) plugs in
- * here; until then the call is logged and recorded. */
+/* extended.c: the extended remediation hook (5.7.3.1, HeNB side): a security alarm cannot be delivered over the
+ * standard path while the S1 link is up, so the distress channel takes it (distress.c). Every call is logged and
+ * recorded, whether the channel can carry it or not. */
 #include "henb/extended.h"
 
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "henb/agent.h"
+#include "henb/distress.h"
 
 void extended_remediation_start(struct henb_agent *a, const char *reason)
 {
@@ -24,4 +26,6 @@ void extended_remediation_start(struct henb_agent *a, const char *reason)
 		lf_error("extended_remediation_record_failed", "path=%s", path);
 	if (fd >= 0)
 		close(fd);
+	/* The pending alarms ride the distress INFORM (reason 4, protocol section 7.1). */
+	henb_distress_start(a, DISTRESS_REASON_ALARM_UNDELIVERABLE, reason);
 }

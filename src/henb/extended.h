@@ -1,6 +1,6 @@
 /* extended.h: the one hook through which the HeNB starts extended remediation (5.7.3.1): called when a security
  * alarm cannot be delivered (the HeMS unreachable after the configured number of tries while the S1 link is
- * up). The distress channel fills it in; today it logs and records the call. */
+ * up). It opens a distress session carrying the pending alarms (distress.c). */
 #ifndef LF_HENB_EXTENDED_H
 #define LF_HENB_EXTENDED_H
 
@@ -11,7 +11,8 @@ struct henb_agent;
 #define EXTENDED_RECORD "extended_remediation"
 
 /* extended_remediation_start: start extended remediation for reason (one line of text). Logs
- * `event=extended_remediation_start reason="..."` and appends to EXTENDED_RECORD. */
+ * `event=extended_remediation_start reason="..."`, appends to EXTENDED_RECORD and asks the distress client for a
+ * session with reason alarm-undeliverable (nothing more when the channel is not provisioned). */
 void extended_remediation_start(struct henb_agent *a, const char *reason);
 
 #endif

@@ -76,6 +76,12 @@ static void lf__usage(FILE *f)
 		"    the antenna and board identities provisioned at first boot, and the case switch; each raises its\n"
 		"    security alarm in Device.FaultMgmt (an unreadable sensor raises the sensor-failure alarm). After a\n"
 		"    fatal detection (monitor.fatal) henbd reports the alarm, switches RF off and shuts down for good.\n\n"
+		"    Emergency remediation (emergency.enable). When neither the HeMS nor the distress channel can be\n"
+		"    reached while the S1 link is up, henbd reboots into the read-only failsafe image (henb-boot). There\n"
+		"    it informs X <OUI> EMERGENCY + 1 BOOT at the emergency HeMS (emergency.url), sends RequestDownload\n"
+		"    (1 Firmware Upgrade Image), verifies and installs the image it gets into slot A or B, reports it\n"
+		"    and reboots into it factory-fresh (0 BOOTSTRAP at acs.url). A refused image, an unreachable\n"
+		"    emergency HeMS or an exceeded bound (emergency.timeout, .tries, .boots): RF off, shut down for good.\n\n"
 		"OPTIONS\n"
 		"    -c, --config FILE     configuration file (see etc/henbd.conf.example)\n"
 		"    --set KEY=VALUE       override one configuration key, e.g. --set acs.url=http://hems:7547/cwmp\n"
@@ -85,8 +91,9 @@ static void lf__usage(FILE *f)
 	henb_config_print_keys(f);
 	fprintf(f, "\nEXIT STATUS\n"
 		   "    0 after a clean stop; 1 on a start-up error (the message names the cause); 10 reboot when run by\n"
-		   "    the launcher (LF_BOOT_SLOT set); 11 shutdown: after a fatal security breach, and at every start\n"
-		   "    after one (the device stays down).\n");
+		   "    the launcher (LF_BOOT_SLOT set; also when an unfinished emergency remediation sends the HeNB back\n"
+		   "    to the failsafe image); 11 shutdown: after a fatal security breach or a failed emergency\n"
+		   "    remediation, and at every start after one (the device stays down).\n");
 }
 
 int main(int argc, char **argv)
@@ -137,10 +144,13 @@ int main(int argc, char **argv)
 
 	if (henb_agent_init(&lf__agent, &cfg, argv, err, sizeof(err))) {
 		fprintf(stderr, "henbd: %s\n", err);
-		/* A device kept down by a fatal breach powers off again rather than failing a boot. */
+		/* A device kept down by a fatal breach powers off again rather than failing a boot; one whose emergency
+		 * remediation is under way goes back to the failsafe image (emergency.c). */
 		enum henb_exit down = lf__agent.exit_action;
 		henb_agent_free(&lf__agent);
 		curl_global_cleanup();
+		if (down == HENB_EXIT_REBOOT)
+			return henb_hal_reboot(argv);
 		return down == HENB_EXIT_SHUTDOWN ? henb_hal_shutdown() : 1;
 	}
 	struct sigaction sa;

@@ -20,6 +20,7 @@
 enum lf__state {
 	LF_S_INFORM,   /* waiting for InformResponse */
 	LF_S_TRANSFER, /* waiting for TransferCompleteResponse */
+	LF_S_REQUEST,  /* waiting for RequestDownloadResponse (failsafe image, emergency.c) */
 	LF_S_SERVE,    /* waiting for an ACS request (or 204) */
 	LF_S_DONE,
 };
@@ -167,6 +168,23 @@ static void lf__send_next(struct henb_session *s, bool hold)
 		}
 		lf_info("transfer_complete_sent", "command_key=\"%s\" fault=%u", t->command_key, t->fault_code);
 		s->state = LF_S_TRANSFER;
+	} else if (!hold && henb_emergency_want_request(a)) {
+		/* 5.7.3.2: the failsafe image asks the emergency HeMS for a new software image. */
+		struct cwmp_msg m;
+		cwmp_msg_init(&m);
+		snprintf(s->id, sizeof(s->id), "%u", ++a->cwmp_id);
+		m.method = CWMP_REQUEST_DOWNLOAD;
+		m.version = CWMP_V1_2;
+		m.id = s->id;
+		m.u.request_download.file_type = "1 Firmware Upgrade Image";
+		int result = cwmp_build(&m, &s->out);
+		cwmp_msg_free(&m);
+		if (result) {
+			henb_emergency_request_done(a, false);
+			lf__fail(s, result, "cannot build RequestDownload: %s", lf_strerror(result));
+			return;
+		}
+		s->state = LF_S_REQUEST;
 	} else {
 		s->state = LF_S_SERVE;
 	}
@@ -213,6 +231,15 @@ static void lf__on_answer(struct henb_session *s)
 		henb_agent_transfer_acked(s->a);
 		lf__send_next(s, false);
 		break;
+	case LF_S_REQUEST:
+		if (result || (m.method != CWMP_REQUEST_DOWNLOAD_RESPONSE && m.method != CWMP_FAULT)) {
+			lf__fail(s, result ? result : LF_EPARSE, "expected RequestDownloadResponse, got %s",
+				 result ? why : cwmp_method_name(m.method));
+			break;
+		}
+		henb_emergency_request_done(s->a, m.method == CWMP_REQUEST_DOWNLOAD_RESPONSE);
+		lf__send_next(s, false);
+		break;
 	case LF_S_SERVE:
 		if (++s->rpcs > HENB_MAX_RPCS_PER_SESSION) {
 			lf__fail(s, LF_ETOOBIG, "more than %d ACS requests in one session", HENB_MAX_RPCS_PER_SESSION);
@@ -246,7 +273,10 @@ int henb_session_start(struct henb_session **out, struct henb_agent *a, char *er
 	s->state = LF_S_INFORM;
 	lf_buf_init(&s->out, CWMP_MAX_MESSAGE);
 	char url[257];
-	snprintf(url, sizeof(url), "%s", henb_dm_get_str(a->dm, "Device.ManagementServer.URL"));
+	/* The failsafe image talks to the emergency HeMS only, whatever ManagementServer.URL says. */
+	const char *emergency_url = henb_emergency_acs_url(a);
+	snprintf(url, sizeof(url), "%s",
+		 emergency_url ? emergency_url : henb_dm_get_str(a->dm, "Device.ManagementServer.URL"));
 	struct henb_http_opts o = {
 		.url = url,
 		.username = henb_dm_get_str(a->dm, "Device.ManagementServer.Username"),
