@@ -368,7 +368,6 @@ static void lf__alarm_intake(struct hems_distress *d, const char *device_id, con
 	struct hems *h = d->h;
 	for (size_t i = 0; i < n; i++) {
 		struct store_alarm a;
-		int is_new = 0;
 		memset(&a, 0, sizeof(a));
 		snprintf(a.device_id, sizeof(a.device_id), "%s", device_id);
 		snprintf(a.alarm_identifier, sizeof(a.alarm_identifier), "%s", al[i].alarm_identifier);
@@ -384,21 +383,7 @@ static void lf__alarm_intake(struct hems_distress *d, const char *device_id, con
 		snprintf(a.additional_info, sizeof(a.additional_info), "%s", al[i].additional_info);
 		snprintf(a.source, sizeof(a.source), "distress");
 		a.received = lf__now_s();
-		store_begin(h->store);
-		int result = store_alarm_record(h->store, &a, &is_new);
-		if (!result && is_new) {
-			char et[80], pc[80];
-			lf__safe(a.event_type, et, sizeof(et));
-			lf__safe(a.probable_cause, pc, sizeof(pc));
-			lf_info("alarm",
-			        "device=%s id=\"%s\" type=%s event_type=\"%s\" cause=\"%s\" severity=%s source=%s",
-			        device_id, a.alarm_identifier, a.notification_type, et, pc, a.severity, a.source);
-			if (h->remediation)
-				hems_remediation_on_alarm(h, &a);
-			store_alarm_get(h->store, a.id, &a); /* with its case id */
-			hems_notify_alarm(h, &a);
-		}
-		store_end(h->store, result != LF_OK);
+		hems_alarm_intake(h, &a);
 	}
 }
 

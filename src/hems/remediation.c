@@ -657,13 +657,41 @@ static void lf__download_check(struct hems *h, struct store_case *c)
 		lf__step_done(h, c, what);
 }
 
+int hems_alarm_intake(struct hems *h, struct store_alarm *a)
+{
+	int is_new = 0;
+	/* Stored once (idempotent), notified northbound and handed to the engine in one transaction. */
+	store_begin(h->store);
+	int result = store_alarm_record(h->store, a, &is_new);
+	if (!result && is_new) {
+		char et[80], pc[80];
+		/* The texts come from the device: keep the log line one line. */
+		snprintf(et, sizeof(et), "%s", a->event_type);
+		snprintf(pc, sizeof(pc), "%s", a->probable_cause);
+		for (char *p = et; *p; p++)
+			if (*p == '"' || *p == '\n' || *p == '\r')
+				*p = '\'';
+		for (char *p = pc; *p; p++)
+			if (*p == '"' || *p == '\n' || *p == '\r')
+				*p = '\'';
+		lf_info("alarm", "device=%s id=%s type=%s event_type=\"%s\" cause=\"%s\" severity=%s source=%s",
+			a->device_id, a->alarm_identifier, a->notification_type, et, pc, a->severity, a->source);
+		/* NM hears of the alarm before it hears of what the HeMS does about it. */
+		hems_notify_alarm(h, a);
+		/* Only the serving HeMS remediates alarms; the initial and emergency ones keep them as evidence
+		 * (an emergency HeMS re-images on RequestDownload, roles.c). */
+		if (!h->roles || hems_roles_serving(h))
+			hems_remediation_on_alarm(h, a);
+	}
+	return store_end(h->store, result != LF_OK) ? (result ? result : LF_ESTORE) : result;
+}
+
 void hems_remediation_on_inform(struct hems *h, const char *device_id, const struct cwmp_inform *in)
 {
 	struct lf__alarm_group *groups = lf_calloc(LF_MAX_GROUPS, sizeof(*groups));
 	size_t n = lf__collect_alarms(device_id, in, groups, LF_MAX_GROUPS);
 	for (size_t i = 0; i < n; i++) {
 		struct store_alarm *a = &groups[i].a;
-		int is_new = 0;
 		if (!a->alarm_identifier[0])
 			continue;
 		if (!a->notification_type[0])
@@ -671,21 +699,7 @@ void hems_remediation_on_inform(struct hems *h, const char *device_id, const str
 		if (!a->event_time[0])
 			snprintf(a->event_time, sizeof(a->event_time), "unknown");
 		a->received = (int64_t)time(NULL);
-		/* Stored once (idempotent), notified northbound and handed to the engine in one transaction. */
-		store_begin(h->store);
-		int result = store_alarm_record(h->store, a, &is_new);
-		if (!result && is_new) {
-			lf_info("alarm", "device=%s id=%s type=%s event_type=\"%s\" cause=\"%s\" severity=%s source=%s",
-			        device_id, a->alarm_identifier, a->notification_type, a->event_type, a->probable_cause,
-			        a->severity, a->source);
-			/* NM hears of the alarm before it hears of what the HeMS does about it. */
-			hems_notify_alarm(h, a);
-			/* Only the serving HeMS remediates alarms; the initial and emergency ones keep them as evidence
-			 * (an emergency HeMS re-images on RequestDownload, roles.c). */
-			if (!h->roles || hems_roles_serving(h))
-				hems_remediation_on_alarm(h, a);
-		}
-		store_end(h->store, result != LF_OK);
+		hems_alarm_intake(h, a);
 	}
 	lf_free(groups);
 

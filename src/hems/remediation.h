@@ -29,6 +29,9 @@ void hems_remediation_on_task(struct hems *h, int64_t task_id);
 /* hems_remediation_on_transfer_complete: a TransferComplete of the device (matched by CommandKey). */
 void hems_remediation_on_transfer_complete(struct hems *h, const char *device_id,
 					   const struct cwmp_transfer_complete *tc);
+/* hems_alarm_intake: one alarm event from a device (Inform or distress channel): stored once (idempotent), logged,
+ * notified northbound, and (serving role) handed to the engine, in one transaction. */
+int hems_alarm_intake(struct hems *h, struct store_alarm *a);
 /* hems_remediation_on_alarm: one alarm event (from an Inform or the distress channel), stored already. */
 void hems_remediation_on_alarm(struct hems *h, const struct store_alarm *a);
 /* hems_remediation_resume: at start, after orphaned tasks were failed: restart the steps that waited on them. */

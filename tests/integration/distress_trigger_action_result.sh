@@ -54,7 +54,7 @@ DC --psk "$PSK" session --reason alarm-undeliverable --trigger-address "127.0.0.
 	--alarm 'case-1|Physical Violation|Intrusion detection|Major|Case opened' >"$T/s1.out" || fail "session 1: $(cat "$T/s1.out")"
 grep -q '^session id=[1-9]' "$T/s1.out" || fail "no WELCOME"
 grep -q "^end pending=0" "$T/s1.out" || fail "session 1 did not end cleanly"
-grep -q "event=alarm device=$ID id=\"case-1\" type=NewAlarm .*source=distress" "$T/hems.log" || fail "alarm not taken in"
+grep -q "event=alarm device=$ID id=case-1 type=NewAlarm .*source=distress" "$T/hems.log" || fail "alarm not taken in"
 hemsctl --json alarms "$ID" | json_get '[a["source"] for a in d["alarms"]]' | grep -q distress || fail "alarm source"
 CASE=$(case_of "$ID")
 [ -n "$CASE" ] || fail "the distress alarm opened no case"

@@ -14,6 +14,8 @@ cleanup() {
 	if [ $rc -ne 0 ]; then
 		echo "---- test failed (rc=$rc); logs in $T:"
 		for f in "$T"/*.log; do [ -f "$f" ] && { echo "== $f"; tail -n 40 "$f"; }; done
+	elif [ -n "${LF_KEEP:-}" ]; then
+		echo "kept: $T" # the demo reads the stores of a passed run
 	else
 		rm -rf "$T"
 	fi

@@ -35,6 +35,8 @@ cleanup() {
 	if [ $rc -ne 0 ]; then
 		echo "---- test failed (rc=$rc); logs in $T:"
 		for f in "$T"/*.log; do [ -f "$f" ] && { echo "== $f"; tail -n 60 "$f"; }; done
+	elif [ -n "${LF_KEEP:-}" ]; then
+		echo "kept: $T" # the demo reads the stores of a passed run
 	else
 		rm -rf "$T"
 	fi
