@@ -9,6 +9,12 @@
 
 static const char *lf__prog = "lifeline";
 static enum lf_log_level lf__min = LF_LOG_INFO;
+static _Thread_local const char *lf__dev; /* henbsim: which simulated device is speaking */
+
+void lf_log_device(const char *dev)
+{
+	lf__dev = dev;
+}
 
 void lf_log_init(const char *prog, enum lf_log_level min)
 {
@@ -40,6 +46,13 @@ void lf_log(enum lf_log_level level, const char *event, const char *fmt, ...)
 			 ts.tv_nsec / 1000000, names[level], lf__prog, event);
 	if (n < 0)
 		return;
+	if (lf__dev && (size_t)n < sizeof(line) - 2) {
+		int m = snprintf(line + n, sizeof(line) - (size_t)n, " dev=%s", lf__dev);
+		if (m > 0)
+			n += m;
+	}
+	if ((size_t)n > sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
 	if (fmt && *fmt && (size_t)n < sizeof(line) - 2) {
 		line[n++] = ' ';
 		va_list ap;

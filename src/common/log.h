@@ -6,6 +6,9 @@ enum lf_log_level { LF_LOG_DEBUG, LF_LOG_INFO, LF_LOG_WARN, LF_LOG_ERROR };
 
 /* lf_log_init: name the program (prog=...) and the lowest level printed. */
 void lf_log_init(const char *prog, enum lf_log_level min);
+/* lf_log_device: on this thread, add dev=<dev> to every line (NULL: none). A process that runs many devices
+ * (henbsim) names the one being served; dev must stay valid until the next call. */
+void lf_log_device(const char *dev);
 /* lf_log_level_parse: "debug|info|warn|error" -> level; -1 if unknown. */
 int lf_log_level_parse(const char *s);
 

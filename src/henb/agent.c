@@ -152,7 +152,10 @@ static void lf__advertised_host(const struct henb_agent *a, const char *addr, ch
 static void lf__update_cr_address(struct henb_agent *a, enum henb_dm_origin origin)
 {
 	char host[300], url[512] = "", udp[512] = "";
-	if (a->crhttp) {
+	if (a->host && a->host->cr_url) {
+		if (lf__dm_bool(a, LF_MS "HTTPConnectionRequestEnable"))
+			snprintf(url, sizeof(url), "%s", a->host->cr_url);
+	} else if (a->crhttp) {
 		lf__advertised_host(a, a->cfg.cr_address, host, sizeof(host));
 		snprintf(url, sizeof(url), "http://%s:%u%s", host, henb_crhttp_port(a->crhttp), a->cfg.cr_path);
 	}
@@ -222,10 +225,9 @@ static void lf__cr_rate_limited(void *ctx, const char *via)
 	lf_info("cr_rate_limited", "via=%s limit_per_min=%lld", via, a->cfg.cr_rate_limit);
 }
 
-static void lf__open_listeners(struct henb_agent *a, enum henb_dm_origin origin)
+void henb_agent_cr_ops(struct henb_agent *a, struct henb_cr_ops *ops)
 {
-	char err[256];
-	const struct henb_cr_ops ops = {
+	*ops = (struct henb_cr_ops){
 		.ctx = a,
 		.credentials = lf__cr_credentials,
 		.admit = lf__cr_admit,
@@ -233,7 +235,15 @@ static void lf__open_listeners(struct henb_agent *a, enum henb_dm_origin origin)
 		.auth_failed = lf__cr_auth_failed,
 		.rate_limited = lf__cr_rate_limited,
 	};
-	bool http_on = lf__dm_bool(a, LF_MS "HTTPConnectionRequestEnable");
+}
+
+static void lf__open_listeners(struct henb_agent *a, enum henb_dm_origin origin)
+{
+	char err[256];
+	struct henb_cr_ops ops;
+	henb_agent_cr_ops(a, &ops);
+	/* A host's shared listener serves this device (the host refuses requests while HTTP is disabled). */
+	bool http_on = lf__dm_bool(a, LF_MS "HTTPConnectionRequestEnable") && !(a->host && a->host->cr_url);
 	if (http_on && !a->crhttp) {
 		if (henb_crhttp_open(&a->crhttp, a->cfg.cr_address, (uint16_t)a->cfg.cr_port, a->cfg.cr_path, &ops, err,
 				     sizeof(err)))
@@ -432,6 +442,8 @@ void henb_agent_session_done(struct henb_agent *a, int result, bool informed, co
 		henb_dm_restore_pending(a->dm, a->delivery.changed, a->delivery.n_changed);
 	a->delivery.n_changed = 0;
 	a->last_session_end_ms = now;
+	if (a->host && a->host->session_done)
+		a->host->session_done(a->host->ctx, a, result, why ? why : "", informed, now - a->session_start_ms);
 	if (!result) {
 		lf_info("session_ok", "informed=yes");
 		a->retry_count = 0;
@@ -496,6 +508,7 @@ int64_t henb_agent_session_due(struct henb_agent *a)
 static void lf__start_session(struct henb_agent *a)
 {
 	char err[256];
+	a->session_start_ms = lf_now_ms();
 	int result = henb_session_start(&a->session, a, err, sizeof(err));
 	if (result) {
 		a->session = NULL;
@@ -622,9 +635,78 @@ static int64_t lf__next_deadline(struct henb_agent *a, int64_t now)
 	return t;
 }
 
+bool henb_agent_step(struct henb_agent *a, int64_t now)
+{
+	lf__housekeeping(a, now);
+	if (a->exit_action)
+		return false;
+	if (!a->session && !a->stop) {
+		int64_t due = henb_agent_session_due(a);
+		if (due >= 0 && now >= due && (!a->host || !a->host->may_start || a->host->may_start(a->host->ctx, a))) {
+			lf__start_session(a);
+			/* What the new session changed (or its failure) gets a pass before the wait. */
+			lf__housekeeping(a, now);
+			if (a->exit_action)
+				return false;
+		}
+	}
+	return true;
+}
+
+size_t henb_agent_pollfds(struct henb_agent *a, struct pollfd *p, size_t max, int64_t now, int64_t *deadline)
+{
+	struct henb_agent_fdmap *m = &a->fdmap;
+	size_t n = 0;
+	m->i_http = m->i_udp = SIZE_MAX;
+	if (a->wake_fd[0] >= 0 && n < max)
+		p[n++] = (struct pollfd){.fd = a->wake_fd[0], .events = POLLIN};
+	if (a->crhttp && n < max) {
+		m->i_http = n;
+		p[n++] = (struct pollfd){.fd = henb_crhttp_fd(a->crhttp), .events = POLLIN};
+	}
+	if (a->crudp && n < max) {
+		m->i_udp = n;
+		p[n++] = (struct pollfd){.fd = henb_crudp_fd(a->crudp), .events = POLLIN};
+	}
+	m->i_dl = n;
+	m->n_dl = henb_download_pollfds(a, p + n, max - n < HENB_DOWNLOAD_MAX_FDS ? max - n : HENB_DOWNLOAD_MAX_FDS);
+	n += m->n_dl;
+	m->i_dx = n;
+	m->n_dx = henb_distress_pollfds(a, p + n, max - n < HENB_DISTRESS_MAX_FDS ? max - n : HENB_DISTRESS_MAX_FDS);
+	n += m->n_dx;
+	m->i_sess = n;
+	if (a->session)
+		n += henb_session_pollfds(a->session, p + n, max - n);
+	m->n = n;
+	*deadline = lf__next_deadline(a, now);
+	return n;
+}
+
+void henb_agent_process(struct henb_agent *a, const struct pollfd *p, size_t n, int64_t now)
+{
+	const struct henb_agent_fdmap *m = &a->fdmap;
+	if (n > m->n)
+		n = m->n;
+	if (a->wake_fd[0] >= 0 && n > 0 && p[0].fd == a->wake_fd[0] && (p[0].revents & POLLIN)) {
+		char drain[64];
+		while (read(a->wake_fd[0], drain, sizeof(drain)) > 0)
+			;
+	}
+	if (a->crhttp && m->i_http < n)
+		henb_crhttp_run(a->crhttp); /* also on timeout: MHD expires idle connections */
+	if (a->crudp && m->i_udp < n && (p[m->i_udp].revents & POLLIN))
+		henb_crudp_read(a->crudp);
+	henb_download_process(a, p + m->i_dl, m->n_dl, now);
+	henb_distress_process(a, p + m->i_dx, m->n_dx, now);
+	if (a->session && henb_session_process(a->session, p + m->i_sess, n - m->i_sess, now))
+		lf__end_session(a);
+	if (henb_dm_dirty(a->dm) || a->st_dirty)
+		henb_agent_persist(a);
+}
+
 int henb_agent_run(struct henb_agent *a)
 {
-	struct pollfd pfd[4 + HENB_DOWNLOAD_MAX_FDS + HENB_DISTRESS_MAX_FDS + HENB_HTTP_MAX_SOCKS];
+	struct pollfd pfd[HENB_AGENT_MAX_FDS];
 	int64_t stop_deadline = -1;
 	for (;;) {
 		int64_t now = lf_now_ms();
@@ -636,36 +718,10 @@ int henb_agent_run(struct henb_agent *a)
 			if (!a->session || now >= stop_deadline)
 				break;
 		}
-		lf__housekeeping(a, now);
-		if (a->exit_action)
+		if (!henb_agent_step(a, now))
 			break;
-		if (!a->session && !a->stop) {
-			int64_t due = henb_agent_session_due(a);
-			if (due >= 0 && now >= due) {
-				lf__start_session(a);
-				continue;
-			}
-		}
-		size_t n = 0, i_http = SIZE_MAX, i_udp = SIZE_MAX, i_dl, n_dl, i_dx, n_dx, i_sess;
-		pfd[n++] = (struct pollfd){.fd = a->wake_fd[0], .events = POLLIN};
-		if (a->crhttp) {
-			i_http = n;
-			pfd[n++] = (struct pollfd){.fd = henb_crhttp_fd(a->crhttp), .events = POLLIN};
-		}
-		if (a->crudp) {
-			i_udp = n;
-			pfd[n++] = (struct pollfd){.fd = henb_crudp_fd(a->crudp), .events = POLLIN};
-		}
-		i_dl = n;
-		n_dl = henb_download_pollfds(a, pfd + n, HENB_DOWNLOAD_MAX_FDS);
-		n += n_dl;
-		i_dx = n;
-		n_dx = henb_distress_pollfds(a, pfd + n, HENB_DISTRESS_MAX_FDS);
-		n += n_dx;
-		i_sess = n;
-		if (a->session)
-			n += henb_session_pollfds(a->session, pfd + n, sizeof(pfd) / sizeof(pfd[0]) - n);
-		int64_t deadline = lf__next_deadline(a, now);
+		int64_t deadline;
+		size_t n = henb_agent_pollfds(a, pfd, HENB_AGENT_MAX_FDS, now, &deadline);
 		if (stop_deadline >= 0 && stop_deadline < deadline)
 			deadline = stop_deadline;
 		int64_t timeout = deadline - now;
@@ -676,22 +732,10 @@ int henb_agent_run(struct henb_agent *a)
 			lf_error("poll_failed", "reason=\"%s\"", strerror(errno));
 			return LF_EIO;
 		}
-		now = lf_now_ms();
-		if (rc > 0 && (pfd[0].revents & POLLIN)) {
-			char drain[64];
-			while (read(a->wake_fd[0], drain, sizeof(drain)) > 0)
-				;
-		}
-		if (a->crhttp && i_http != SIZE_MAX)
-			henb_crhttp_run(a->crhttp); /* also on timeout: MHD expires idle connections */
-		if (a->crudp && i_udp != SIZE_MAX && rc > 0 && (pfd[i_udp].revents & POLLIN))
-			henb_crudp_read(a->crudp);
-		henb_download_process(a, pfd + i_dl, n_dl, now);
-		henb_distress_process(a, pfd + i_dx, n_dx, now);
-		if (a->session && henb_session_process(a->session, pfd + i_sess, n - i_sess, now))
-			lf__end_session(a);
-		if (henb_dm_dirty(a->dm) || a->st_dirty)
-			henb_agent_persist(a);
+		if (rc < 0)
+			for (size_t i = 0; i < n; i++)
+				pfd[i].revents = 0;
+		henb_agent_process(a, pfd, n, lf_now_ms());
 	}
 	lf_info("agent_stop", "pending=%u exit=%s", a->pending,
 		a->exit_action == HENB_EXIT_REBOOT ? "reboot" : a->exit_action == HENB_EXIT_SHUTDOWN ? "shutdown" : "stop");
@@ -790,7 +834,8 @@ static int lf__monitor_open(struct henb_agent *a, char *err, size_t errlen)
 	return henb_monitor_open(&a->mon, &mc, a->hal, &ops, err, errlen);
 }
 
-int henb_agent_init(struct henb_agent *a, const struct henb_config *cfg, char **argv, char *err, size_t errlen)
+static int lf__init(struct henb_agent *a, const struct henb_config *cfg, char **argv,
+		    const struct henb_agent_host *host, char *err, size_t errlen)
 {
 	char why[512], dir[600];
 	size_t n_modules;
@@ -801,6 +846,7 @@ int henb_agent_init(struct henb_agent *a, const struct henb_config *cfg, char **
 	memset(a, 0, sizeof(*a));
 	a->cfg = *cfg;
 	a->argv = argv;
+	a->host = host;
 	a->wake_fd[0] = a->wake_fd[1] = -1;
 	a->start_ms = lf_now_ms();
 	a->last_session_end_ms = -1;
@@ -812,11 +858,11 @@ int henb_agent_init(struct henb_agent *a, const struct henb_config *cfg, char **
 		snprintf(err, errlen, "henb.state_dir is too long");
 		return LF_EINVAL;
 	}
-	if (pipe(a->wake_fd) != 0) {
+	if (!host && pipe(a->wake_fd) != 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return LF_EIO;
 	}
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 2 && !host; i++) {
 		fcntl(a->wake_fd[i], F_SETFL, O_NONBLOCK);
 		fcntl(a->wake_fd[i], F_SETFD, FD_CLOEXEC);
 	}
@@ -906,6 +952,17 @@ int henb_agent_init(struct henb_agent *a, const struct henb_config *cfg, char **
 		henb_dm_get_str(a->dm, LF_MS "ConnectionRequestURL"),
 		henb_dm_get_str(a->dm, LF_MS "UDPConnectionRequestAddress"), (long)getpid());
 	return LF_OK;
+}
+
+int henb_agent_init(struct henb_agent *a, const struct henb_config *cfg, char **argv, char *err, size_t errlen)
+{
+	return lf__init(a, cfg, argv, NULL, err, errlen);
+}
+
+int henb_agent_init_hosted(struct henb_agent *a, const struct henb_config *cfg, const struct henb_agent_host *host,
+			   char *err, size_t errlen)
+{
+	return lf__init(a, cfg, NULL, host, err, errlen);
 }
 
 void henb_agent_stop(struct henb_agent *a)

@@ -9,6 +9,10 @@
 
 #include "cwmp/cwmp.h"
 #include "cwmp/udp_connreq.h"
+#include "henb/connreq.h"
+#include "henb/distress.h"
+#include "henb/download.h"
+#include "henb/http.h"
 #include "henb/config.h"
 #include "henb/dm.h"
 #include "henb/breach.h"
@@ -18,6 +22,9 @@
 #include "henb/monitor.h"
 #include "henb/persist.h"
 #include "henb/ratelimit.h"
+
+/* The most descriptors one agent waits on: wake pipe, two listeners, a download, the distress channel, a session. */
+#define HENB_AGENT_MAX_FDS (3 + HENB_DOWNLOAD_MAX_FDS + HENB_DISTRESS_MAX_FDS + HENB_HTTP_MAX_SOCKS)
 
 struct henb_session;
 struct henb_crhttp;
@@ -74,8 +81,31 @@ struct henb_delivery {
 	uint64_t alarm_seq;            /* the alarm events written before this Inform (henb_monitor.alarm_seq) */
 };
 
+/* A host that embeds agents in its own event loop (henbsim: many HeNBs in one process) instead of
+ * henb_agent_run. Everything else - data model, sessions, detectors, alarms - is the same code. */
+struct henb_agent_host {
+	void *ctx;
+	/* cr_url: the host's shared connection request listener for this device (it routes requests to
+	 * henb_agent_cr_ops); the agent opens no HTTP listener of its own. NULL: the agent's own listener. */
+	const char *cr_url;
+	/* may_start: whether a session that is due may open now (the host's own bound on open sessions); when
+	 * it says no, the host steps the agent again once a slot is free. NULL: always. */
+	bool (*may_start)(void *ctx, struct henb_agent *a);
+	/* session_done: every session's end, with its result (LF_OK or the error and why) and its duration. */
+	void (*session_done)(void *ctx, struct henb_agent *a, int result, const char *why, bool informed,
+			     int64_t duration_ms);
+};
+
+/* Where this pass of the loop put each source's descriptors in the pollfd array. */
+struct henb_agent_fdmap {
+	size_t i_http, i_udp, i_dl, n_dl, i_dx, n_dx, i_sess, n;
+};
+
 struct henb_agent {
 	struct henb_config cfg;        /* factory configuration */
+	const struct henb_agent_host *host; /* NULL for henbd itself */
+	struct henb_agent_fdmap fdmap;
+	int64_t session_start_ms;
 	char **argv;                   /* for the HAL reboot (re-exec) */
 	struct henb_dm *dm;
 	struct henb_fm fm;
@@ -127,8 +157,24 @@ struct henb_agent {
 /* henb_agent_init: load the persisted state, build the data model, open the HAL and the listeners, decide
  * the boot events. argv is kept for the re-exec reboot. err names the problem. */
 int henb_agent_init(struct henb_agent *a, const struct henb_config *cfg, char **argv, char *err, size_t errlen);
+/* henb_agent_init_hosted: the same for an agent driven by a host's loop (host outlives the agent): no wake
+ * pipe, the host's connection request listener. */
+int henb_agent_init_hosted(struct henb_agent *a, const struct henb_config *cfg, const struct henb_agent_host *host,
+			   char *err, size_t errlen);
 /* henb_agent_run: the event loop; returns when stop is set (henb_agent_stop from a signal handler). */
 int henb_agent_run(struct henb_agent *a);
+
+/* The loop in three steps, for a host that drives many agents:
+ * henb_agent_step: timers, housekeeping, and the session that is due. false once the agent's life ended
+ * (exit_action: reboot or shutdown). */
+bool henb_agent_step(struct henb_agent *a, int64_t now);
+/* henb_agent_pollfds: the descriptors to wait on (at most max, HENB_AGENT_MAX_FDS is always enough) and in
+ * *deadline the time the agent must be stepped again without I/O. */
+size_t henb_agent_pollfds(struct henb_agent *a, struct pollfd *p, size_t max, int64_t now, int64_t *deadline);
+/* henb_agent_process: after the wait, with revents filled for the entries henb_agent_pollfds returned. */
+void henb_agent_process(struct henb_agent *a, const struct pollfd *p, size_t n, int64_t now);
+/* henb_agent_cr_ops: the connection request callbacks of this agent (for a host's shared listener). */
+void henb_agent_cr_ops(struct henb_agent *a, struct henb_cr_ops *ops);
 /* henb_agent_stop: async-signal-safe request to leave the loop. */
 void henb_agent_stop(struct henb_agent *a);
 void henb_agent_free(struct henb_agent *a);

@@ -30,6 +30,12 @@ struct henb_crudp;
 /* henb_crhttp_open: listen on address:port (0 = any free port) for GET path. Caller owns *out. */
 int henb_crhttp_open(struct henb_crhttp **out, const char *address, uint16_t port, const char *path,
 		     const struct henb_cr_ops *ops, char *err, size_t errlen);
+/* henb_cr_route_fn: for a listener shared by many devices: the owner of a request path, NULL for 404. */
+typedef const struct henb_cr_ops *(*henb_cr_route_fn)(void *ctx, const char *path);
+/* henb_crhttp_open_shared: one listener for many devices (henbsim), each on its own path with its own
+ * credentials and rate limit. Caller owns *out. */
+int henb_crhttp_open_shared(struct henb_crhttp **out, const char *address, uint16_t port, henb_cr_route_fn route,
+			    void *route_ctx, unsigned max_connections, char *err, size_t errlen);
 /* henb_crhttp_port: the port actually bound. */
 uint16_t henb_crhttp_port(const struct henb_crhttp *h);
 /* henb_crhttp_fd: the one descriptor to poll for POLLIN. */

@@ -25,8 +25,10 @@
 
 struct henb_crhttp {
 	struct MHD_Daemon *d;
-	struct henb_cr_ops ops;
+	struct henb_cr_ops ops;  /* one device: its owner */
 	char path[64];
+	henb_cr_route_fn route;  /* many devices (henbsim): the owner of each path */
+	void *route_ctx;
 	uint16_t port;
 	char opaque[33];
 	unsigned char rnd[32]; /* MHD_OPTION_DIGEST_AUTH_RANDOM: must live as long as the daemon */
@@ -55,7 +57,7 @@ int henb__bind(int type, const char *address, uint16_t port, uint16_t *bound, ch
 	int one = 1;
 	if (type == SOCK_STREAM)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 || (type == SOCK_STREAM && listen(fd, 16) != 0)) {
+	if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 || (type == SOCK_STREAM && listen(fd, 128) != 0)) {
 		snprintf(err, errlen, "bind %s port %u: %s", address, port, strerror(errno));
 		close(fd);
 		fd = -1;
@@ -123,10 +125,15 @@ static enum MHD_Result lf__access(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0)
 		return lf__reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, MHD_HTTP_HEADER_ALLOW, "GET");
-	if (strcmp(url, h->path) != 0)
+	const struct henb_cr_ops *ops = &h->ops;
+	if (h->route)
+		ops = h->route(h->route_ctx, url);
+	else if (strcmp(url, h->path) != 0)
+		ops = NULL;
+	if (!ops)
 		return lf__reply(c, MHD_HTTP_NOT_FOUND, NULL, NULL);
 
-	h->ops.credentials(h->ops.ctx, user, sizeof(user), pass, sizeof(pass));
+	ops->credentials(ops->ctx, user, sizeof(user), pass, sizeof(pass));
 	char *who = MHD_digest_auth_get_username(c);
 	if (!who) /* the first leg of every Digest exchange: not a failure */
 		return lf__challenge(h, c, false);
@@ -138,24 +145,21 @@ static enum MHD_Result lf__access(void *cls, struct MHD_Connection *c, const cha
 		return lf__challenge(h, c, true);
 	if (ok != MHD_YES) {
 		lf_info("cr_refused", "via=http reason=%s", user[0] ? "bad_credentials" : "no_credentials_set");
-		h->ops.auth_failed(h->ops.ctx, "http");
+		ops->auth_failed(ops->ctx, "http");
 		return lf__challenge(h, c, false);
 	}
-	if (!h->ops.admit(h->ops.ctx)) {
-		h->ops.rate_limited(h->ops.ctx, "http");
+	if (!ops->admit(ops->ctx)) {
+		ops->rate_limited(ops->ctx, "http");
 		return lf__reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, MHD_HTTP_HEADER_RETRY_AFTER, "60");
 	}
-	h->ops.accepted(h->ops.ctx, "http");
+	ops->accepted(ops->ctx, "http");
 	return lf__reply(c, MHD_HTTP_OK, NULL, NULL);
 }
 
-int henb_crhttp_open(struct henb_crhttp **out, const char *address, uint16_t port, const char *path,
-		     const struct henb_cr_ops *ops, char *err, size_t errlen)
+static int lf__open(struct henb_crhttp **out, const char *address, uint16_t port, unsigned max_connections,
+		    struct henb_crhttp *h, char *err, size_t errlen)
 {
-	struct henb_crhttp *h = lf_calloc(1, sizeof(*h));
 	*out = NULL;
-	h->ops = *ops;
-	snprintf(h->path, sizeof(h->path), "%s", path);
 	lf_random_hex(h->opaque, 16);
 	lf_random_bytes(h->rnd, sizeof(h->rnd));
 	int fd = henb__bind(SOCK_STREAM, address, port, &h->port, err, errlen);
@@ -163,11 +167,11 @@ int henb_crhttp_open(struct henb_crhttp **out, const char *address, uint16_t por
 		goto fail;
 	h->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, lf__access, h,
 				MHD_OPTION_LISTEN_SOCKET, fd,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HENB_CR_MAX_CONNECTIONS,
+				MHD_OPTION_CONNECTION_LIMIT, max_connections,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HENB_CR_MEMORY_LIMIT,
 				MHD_OPTION_DIGEST_AUTH_RANDOM, sizeof(h->rnd), h->rnd,
-				MHD_OPTION_NONCE_NC_SIZE, (unsigned int)64,
+				MHD_OPTION_NONCE_NC_SIZE, (unsigned int)(16 * max_connections),
 				MHD_OPTION_EXTERNAL_LOGGER, lf__mhd_log, NULL,
 				MHD_OPTION_END);
 	if (!h->d) {
@@ -180,6 +184,24 @@ int henb_crhttp_open(struct henb_crhttp **out, const char *address, uint16_t por
 fail:
 	lf_free(h);
 	return LF_EIO;
+}
+
+int henb_crhttp_open(struct henb_crhttp **out, const char *address, uint16_t port, const char *path,
+		     const struct henb_cr_ops *ops, char *err, size_t errlen)
+{
+	struct henb_crhttp *h = lf_calloc(1, sizeof(*h));
+	h->ops = *ops;
+	snprintf(h->path, sizeof(h->path), "%s", path);
+	return lf__open(out, address, port, HENB_CR_MAX_CONNECTIONS, h, err, errlen);
+}
+
+int henb_crhttp_open_shared(struct henb_crhttp **out, const char *address, uint16_t port, henb_cr_route_fn route,
+			    void *route_ctx, unsigned max_connections, char *err, size_t errlen)
+{
+	struct henb_crhttp *h = lf_calloc(1, sizeof(*h));
+	h->route = route;
+	h->route_ctx = route_ctx;
+	return lf__open(out, address, port, max_connections, h, err, errlen);
 }
 
 uint16_t henb_crhttp_port(const struct henb_crhttp *h)

@@ -454,6 +454,12 @@ static void lf__start_session(struct henb_agent *a, int64_t now)
 	}
 	struct distress_client_config cfg = {k.server_url, k.identity, k.psk,
 	                                     (unsigned)a->cfg.distress_request_timeout_ms};
+	/* The action and result buffers exist while the channel is in use (a fleet of agents in one process
+	 * would otherwise hold them all idle). */
+	if (!d->act) {
+		d->act = lf_calloc(1, sizeof(*d->act));
+		d->res = lf_calloc(1, sizeof(*d->res));
+	}
 	int result = henb_dworker_start(&d->w, &cfg, err, sizeof(err));
 	explicit_bzero(&k, sizeof(k));
 	if (result) {
@@ -507,6 +513,8 @@ static void lf__remember(struct henb_distress *d, struct distress_result *r)
 	size_t i = d->done_next;
 	uint64_t sid = r->session_id;
 	r->session_id = sid ? sid : 1; /* the encoder wants one; the client sets the real one when it is sent */
+	if (!d->done_buf[i])
+		d->done_buf[i] = lf_malloc(DISTRESS_MAX_MESSAGE);
 	if (distress_result_encode(r, d->done_buf[i], DISTRESS_MAX_MESSAGE, &d->done_len[i], NULL, 0) == LF_OK) {
 		d->done_id[i] = r->action_id;
 		d->done_next = (i + 1) % HENB__DX_RESULTS;
@@ -1002,10 +1010,6 @@ int henb_distress_init(struct henb_agent *a, char *err, size_t errlen)
 	d->trig_fd = -1;
 	d->dl.fd = -1;
 	snprintf(d->prefix, sizeof(d->prefix), "Device.X_%s_Distress.", a->cfg.oui);
-	d->act = lf_calloc(1, sizeof(*d->act));
-	d->res = lf_calloc(1, sizeof(*d->res));
-	for (size_t i = 0; i < HENB__DX_RESULTS; i++)
-		d->done_buf[i] = lf_malloc(DISTRESS_MAX_MESSAGE);
 	lf__load_keys(a);
 	lf__load_state(a);
 	henb__dx_param(a, "State", lf__state_names[HENB__DX_IDLE]);

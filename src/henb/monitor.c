@@ -366,6 +366,12 @@ int64_t henb_monitor_deadline(const struct henb_monitor *m)
 	return t;
 }
 
+void henb_monitor_sensor_event(struct henb_monitor *m, enum henb_check check, int64_t now)
+{
+	if ((unsigned)check < HENB_CHECK_COUNT)
+		m->det[check].next_ms = now;
+}
+
 void henb_monitor_auth_failed(struct henb_monitor *m, const char *via, int64_t now)
 {
 	snprintf(m->lan_via, sizeof(m->lan_via), "%s", via);

@@ -184,6 +184,9 @@ void henb_monitor_state_sealed(struct henb_monitor *m, bool written);
 void henb_monitor_state_wiping(struct henb_monitor *m);
 
 /* Delivery of the alarm events (the agent's sessions). */
+/* henb_monitor_sensor_event: the platform signalled that an input changed (an interrupt from the case switch,
+ * a connector event): the detector reads at the next henb_monitor_run instead of waiting for its period. */
+void henb_monitor_sensor_event(struct henb_monitor *m, enum henb_check check, int64_t now);
 /* henb_monitor_undelivered: events raised after the last Inform that got its InformResponse. */
 bool henb_monitor_undelivered(const struct henb_monitor *m);
 /* henb_monitor_delivered: the Inform built when alarm_seq was seq got its InformResponse. */
