@@ -231,6 +231,17 @@ void cwmp_msg_free(struct cwmp_msg *msg);
  * sets msg->id so the caller can answer fault 8000/9000 with the right ID. */
 int cwmp_parse(struct cwmp_msg *msg, const char *xml, size_t len, char *err, size_t errlen);
 
+/* A reusable parser for a caller that parses many messages in one thread (hemsd's session engine):
+ * cwmp_parse builds and frees an expat parser per message; this keeps one and resets it between
+ * messages (XML_ParserReset), which saves its allocations and the random hash salt drawn per parser.
+ * Not shareable between threads. cwmp_parser_new: caller owns, free with cwmp_parser_free (clears *pp). */
+struct cwmp_parser;
+struct cwmp_parser *cwmp_parser_new(void);
+void cwmp_parser_free(struct cwmp_parser **pp);
+/* cwmp_parse_with: cwmp_parse with the parser p (NULL: a fresh one, as cwmp_parse). Same contract. */
+int cwmp_parse_with(struct cwmp_parser *p, struct cwmp_msg *msg, const char *xml, size_t len, char *err,
+		    size_t errlen);
+
 /* cwmp_build: append the SOAP envelope for msg to out (escaping all text). Prefixes written are
  * soap-env, soap-enc, xsd, xsi and cwmp (namespace per msg->version). Returns LF_OK or LF_ETOOBIG
  * (out's cap) or LF_EINVAL (method not buildable / CWMP_EMPTY). */

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/err.h"
+#include "common/random.h"
 #include "cwmp/cwmp.h"
 
 /* Expat hands us "URI|local" for namespaced names. '|' cannot occur in a local name, so splitting at the
@@ -1105,6 +1107,56 @@ static void cwmp__finish(struct cwmp__ctx *c)
  */
 int cwmp_parse(struct cwmp_msg *msg, const char *xml, size_t len, char *err, size_t errlen)
 {
+	return cwmp_parse_with(NULL, msg, xml, len, err, errlen);
+}
+
+struct cwmp_parser {
+	XML_Parser p;
+	unsigned long salt; /* expat's hash salt, drawn once: a reset parser would draw a new one per message */
+	struct lf_buf text; /* the leaf text buffer, kept with its allocation between messages */
+};
+
+struct cwmp_parser *cwmp_parser_new(void)
+{
+	struct cwmp_parser *cp = lf_calloc(1, sizeof(*cp));
+	lf_buf_init(&cp->text, CWMP_MAX_VALUE);
+	lf_random_bytes(&cp->salt, sizeof(cp->salt));
+	if (!cp->salt)
+		cp->salt = 1; /* 0 asks expat to draw one itself */
+	return cp;
+}
+
+void cwmp_parser_free(struct cwmp_parser **pp)
+{
+	struct cwmp_parser *cp = *pp;
+	if (!cp)
+		return;
+	if (cp->p)
+		XML_ParserFree(cp->p);
+	lf_buf_free(&cp->text);
+	lf_free(cp);
+	*pp = NULL;
+}
+
+/* The expat parser for one message: cp's, reset to a fresh state (handlers included), or a new one. */
+static XML_Parser cwmp__parser_get(struct cwmp_parser *cp)
+{
+	if (!cp)
+		return XML_ParserCreateNS(NULL, CWMP__NS_SEP);
+	if (cp->p && XML_ParserReset(cp->p, NULL) != XML_TRUE) {
+		XML_ParserFree(cp->p);
+		cp->p = NULL;
+	}
+	if (!cp->p)
+		cp->p = XML_ParserCreateNS(NULL, CWMP__NS_SEP);
+	if (cp->p)
+		XML_SetHashSalt(cp->p, cp->salt);
+	return cp->p;
+}
+
+int cwmp_parse_with(struct cwmp_parser *cp, struct cwmp_msg *msg, const char *xml, size_t len, char *err,
+		    size_t errlen)
+{
 	struct cwmp__ctx c;
 	int result = LF_OK;
 
@@ -1114,7 +1166,12 @@ int cwmp_parse(struct cwmp_msg *msg, const char *xml, size_t len, char *err, siz
 	c.err = err;
 	c.errlen = errlen;
 	c.method = CWMP_EMPTY;
-	lf_buf_init(&c.text, CWMP_MAX_VALUE);
+	if (cp) {
+		c.text = cp->text;
+		lf_buf_reset(&c.text);
+	} else {
+		lf_buf_init(&c.text, CWMP_MAX_VALUE);
+	}
 	if (err && errlen)
 		err[0] = '\0';
 
@@ -1132,7 +1189,7 @@ int cwmp_parse(struct cwmp_msg *msg, const char *xml, size_t len, char *err, siz
 		goto out;
 	}
 
-	c.p = XML_ParserCreateNS(NULL, CWMP__NS_SEP);
+	c.p = cwmp__parser_get(cp);
 	if (!c.p) {
 		if (err && errlen)
 			snprintf(err, errlen, "cannot create the XML parser");
@@ -1167,9 +1224,13 @@ int cwmp_parse(struct cwmp_msg *msg, const char *xml, size_t len, char *err, siz
 	cwmp__finish(&c);
 
 out:
-	if (c.p)
-		XML_ParserFree(c.p);
-	lf_buf_free(&c.text);
+	if (cp) {
+		cp->text = c.text; /* keep the (possibly grown) buffer; the parser stays in cp for the next message */
+	} else {
+		if (c.p)
+			XML_ParserFree(c.p);
+		lf_buf_free(&c.text);
+	}
 	if (result) {
 		/* Nothing but the ID header is meant to be used after an error. */
 		memset(&msg->u, 0, sizeof(msg->u));

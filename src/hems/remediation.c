@@ -686,10 +686,30 @@ int hems_alarm_intake(struct hems *h, struct store_alarm *a)
 	return store_end(h->store, result != LF_OK) ? (result ? result : LF_ESTORE) : result;
 }
 
+/* Whether an Inform carries any FaultMgmt parameter (a possible alarm event). */
+static int lf__carries_alarms(const struct cwmp_inform *in)
+{
+	for (size_t i = 0; i < in->n_params; i++)
+		if (strstr(in->params[i].name, ".FaultMgmt."))
+			return 1;
+	return 0;
+}
+
+int hems_remediation_wants_inform(struct hems *h, const char *device_id, const struct cwmp_inform *in)
+{
+	struct store_case c;
+	if (lf__carries_alarms(in))
+		return 1;
+	return store_case_open_of(h->store, device_id, &c) != LF_ENOTFOUND;
+}
+
 void hems_remediation_on_inform(struct hems *h, const char *device_id, const struct cwmp_inform *in)
 {
-	struct lf__alarm_group *groups = lf_calloc(LF_MAX_GROUPS, sizeof(*groups));
-	size_t n = lf__collect_alarms(device_id, in, groups, LF_MAX_GROUPS);
+	/* The group table is ~100 KiB; most Informs (periodic ones) carry no FaultMgmt parameter at all, so
+	 * look before allocating and clearing it. */
+	int carries_alarms = lf__carries_alarms(in);
+	struct lf__alarm_group *groups = carries_alarms ? lf_calloc(LF_MAX_GROUPS, sizeof(*groups)) : NULL;
+	size_t n = groups ? lf__collect_alarms(device_id, in, groups, LF_MAX_GROUPS) : 0;
 	for (size_t i = 0; i < n; i++) {
 		struct store_alarm *a = &groups[i].a;
 		if (!a->alarm_identifier[0])

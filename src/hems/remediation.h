@@ -21,6 +21,11 @@ void hems_remediation_free(struct hems *h);
 /* hems_remediation_on_inform: a stored Inform: alarm events in its parameters (FaultMgmt ExpeditedEvent,
  * QueuedEvent, CurrentAlarm), its event codes and SoftwareVersion advance the device's case. */
 void hems_remediation_on_inform(struct hems *h, const char *device_id, const struct cwmp_inform *in);
+/* hems_remediation_wants_inform: whether hems_remediation_on_inform would do anything with this Inform: it
+ * carries FaultMgmt alarm parameters, or the device has an open case (or the store cannot tell). Lets the
+ * session engine do this read inside the transaction that records the Inform, and skip the call when it
+ * is 1 in a thousand that it matters (a periodic Inform of a healthy device). */
+int hems_remediation_wants_inform(struct hems *h, const char *device_id, const struct cwmp_inform *in);
 /* hems_remediation_on_bootstrap: a device informed 0 BOOTSTRAP (first registration or after factory reset):
  * queue the provisioning of its security alarm reporting and golden configuration. */
 void hems_remediation_on_bootstrap(struct hems *h, const char *device_id);

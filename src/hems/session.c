@@ -14,6 +14,7 @@
 #include "common/random.h"
 #include "common/timeutil.h"
 #include "cwmp/cwmp.h"
+#include "hems/connreq.h"
 #include "hems/distress_server.h"
 #include "hems/remediation.h"
 #include "hems/roles.h"
@@ -32,6 +33,10 @@ struct hems_session {
 	int64_t last_ms;
 	int64_t task_id;           /* task sent and awaiting its answer, 0 if none */
 	enum cwmp_method task_method;
+	/* The Inform's transaction found no queued task, at this store_task_version: the first empty POST
+	 * can answer 204 without a read transaction of its own while the version is unchanged. */
+	int idle_known;
+	uint64_t idle_version;
 };
 
 struct hems_sessions {
@@ -39,6 +44,7 @@ struct hems_sessions {
 	struct hems_session *by_device[LF_SESSION_BUCKETS]; /* by device id: one session per device */
 	size_t count;
 	size_t max;
+	struct cwmp_parser *parser; /* one expat parser, reset per message (the loop thread owns the table) */
 };
 
 void hems_reply_init(struct hems_reply *r)
@@ -69,6 +75,7 @@ struct hems_sessions *hems_sessions_new(size_t max)
 {
 	struct hems_sessions *t = lf_calloc(1, sizeof(*t));
 	t->max = max;
+	t->parser = cwmp_parser_new();
 	return t;
 }
 
@@ -85,6 +92,7 @@ void hems_sessions_free(struct hems_sessions **tp)
 			s = next;
 		}
 	}
+	cwmp_parser_free(&t->parser);
 	lf_free(t);
 	*tp = NULL;
 }
@@ -109,6 +117,11 @@ static struct hems_session *lf__session_of_device(struct hems_sessions *t, const
 		if (strcmp(s->device_id, device_id) == 0)
 			return s;
 	return NULL;
+}
+
+int hems_session_of_device(struct hems *h, const char *device_id)
+{
+	return h->sessions && lf__session_of_device(h->sessions, device_id) != NULL;
 }
 
 static void lf__session_insert(struct hems_sessions *t, struct hems_session *s)
@@ -179,8 +192,17 @@ size_t hems_sessions_expire(struct hems *h, int64_t now_ms, int64_t idle_ms)
 			if (now_ms - s->last_ms > idle_ms) {
 				lf_info("session_expired", "device=%s idle_ms=%lld", s->device_id,
 					(long long)(now_ms - s->last_ms));
+				char dev[sizeof(s->device_id)];
+				snprintf(dev, sizeof(dev), "%s", s->device_id);
 				lf__session_end(h, s, "session timed out");
 				dropped++;
+				/* Tasks queued while the session was open waited for it (no connection request then):
+				 * if any is left, ask the device to come back. */
+				struct store_task task;
+				if (store_task_next(h->store, dev, &task) == LF_OK) {
+					store_task_clear(&task);
+					hems_connreq_wake(h, dev);
+				}
 			}
 			s = next;
 		}
@@ -255,6 +277,20 @@ static void lf__provision_cr_credentials(struct hems *h, const char *device_id, 
 	lf_info("provision", "device=%s what=connection_request_credentials task=%lld", device_id, (long long)id);
 }
 
+static int lf__has_event(const struct cwmp_inform *in, const char *code)
+{
+	for (size_t i = 0; i < in->n_events; i++)
+		if (strcmp(in->events[i].code, code) == 0)
+			return 1;
+	return 0;
+}
+
+/* End the transaction lf__handle_inform began (tx != 0): commit, or roll back when failed. */
+static int lf__tx_end(struct hems *h, int tx, int failed)
+{
+	return tx ? store_end(h->store, failed) : LF_OK;
+}
+
 static void lf__handle_inform(struct hems *h, struct hems_session *existing, const struct cwmp_msg *m,
 			      const char *remote, struct hems_reply *r)
 {
@@ -282,10 +318,17 @@ static void lf__handle_inform(struct hems *h, struct hems_session *existing, con
 		lf__reply_fault(r, m->id, m->version, CWMP_FAULT_ACS_INVALID_ARGUMENTS, "DeviceId too long");
 		return;
 	}
+	/* The block check and the Inform record share one store transaction: each SQLite transaction costs
+	 * its file locks and WAL-index bookkeeping, and a periodic Inform would otherwise pay them twice. The
+	 * transaction commits right after the record, before anything else runs and before the answer is
+	 * built, so what is durable when the CPE gets its InformResponse is unchanged. If it cannot begin, each
+	 * call below runs in its own transaction as before. */
+	int tx = store_begin(h->store) == LF_OK;
 	int blocked = 0;
 	char reason[256];
 	if (store_block_get(h->store, device_id, &blocked, reason, sizeof(reason)) == LF_OK && blocked) {
 		/* A blocked HeNB gets no session and nothing of it is stored (5.7.4). */
+		lf__tx_end(h, tx, 0);
 		hems_reply_text(r, 403, "device %s is blocked: %s", device_id, reason);
 		lf_warn("session_refused", "device=%s reason=blocked", device_id);
 		h->metrics.refused_blocked++;
@@ -293,6 +336,7 @@ static void lf__handle_inform(struct hems *h, struct hems_session *existing, con
 	}
 	if (lf__session_of_device(h->sessions, device_id)) {
 		/* One session per device: a second concurrent Inform is told to retry later (8005). */
+		lf__tx_end(h, tx, 0);
 		lf_warn("session_refused", "device=%s reason=concurrent_session", device_id);
 		lf__reply_fault(r, m->id, m->version, CWMP_FAULT_ACS_RETRY_REQUEST,
 				"a session with this device is already open");
@@ -300,6 +344,7 @@ static void lf__handle_inform(struct hems *h, struct hems_session *existing, con
 	}
 	if (hems_sessions_count(h->sessions) >= h->sessions->max) {
 		/* Overload: refuse fast and tell the CPE when to come back, rather than slow everyone down. */
+		lf__tx_end(h, tx, 0);
 		hems_reply_text(r, 503, "too many sessions");
 		r->retry_after = 30;
 		lf_warn("session_refused", "device=%s reason=overload sessions=%zu", device_id,
@@ -337,11 +382,44 @@ static void lf__handle_inform(struct hems *h, struct hems_session *existing, con
 		.now = (int64_t)time(NULL),
 	};
 	result = store_record_inform(h->store, &si);
+	/* Read in the same transaction whether remediation has anything to do with this Inform (an open case
+	 * or alarm parameters): for a healthy device's periodic Inform that saves a read transaction. A
+	 * 0 BOOTSTRAP always goes to remediation, since the bootstrap provisioning below runs first. */
+	int remediate = h->remediation != NULL;
+	if (remediate && !result && tx && !lf__has_event(in, "0 BOOTSTRAP"))
+		remediate = hems_remediation_wants_inform(h, device_id, in);
+	/* Likewise whether a task is queued for the device: when none, the session's empty POST (the next
+	 * request, usually) is answered 204 from that, unless a task was queued in between (the version). */
+	int idle_known = 0;
+	uint64_t idle_version = 0;
+	if (!result && tx) {
+		struct store_task t;
+		int found = store_task_next(h->store, device_id, &t);
+		if (found == LF_OK)
+			store_task_clear(&t);
+		idle_known = found == LF_ENOTFOUND;
+		idle_version = store_task_version(h->store);
+	}
+	if (lf__tx_end(h, tx, result != LF_OK) && !result)
+		result = LF_ESTORE; /* the commit failed: nothing of this Inform is stored */
 	lf_free(params);
 	if (result) {
 		lf__reply_fault(r, m->id, m->version, CWMP_FAULT_ACS_INTERNAL_ERROR, "store unavailable");
 		return;
 	}
+
+	/* The session exists from here: what provisioning and remediation queue now goes out in it (and needs no
+	 * connection request, hems_session_of_device). */
+	struct hems_session *s = lf_calloc(1, sizeof(*s));
+	lf_random_hex(s->cookie, 16);
+	snprintf(s->device_id, sizeof(s->device_id), "%s", device_id);
+	s->version = m->version;
+	s->last_ms = lf_now_ms();
+	s->idle_known = idle_known;
+	s->idle_version = idle_version;
+	lf__session_insert(h->sessions, s);
+	h->metrics.sessions_started++;
+	h->metrics.informs++;
 
 	/* Only the serving HeMS provisions and remediates; the initial one hands devices over, the emergency
 	 * one re-images them (roles.c). */
@@ -354,18 +432,10 @@ static void lf__handle_inform(struct hems *h, struct hems_session *existing, con
 				hems_remediation_on_bootstrap(h, device_id);
 			hems_distress_provision(h, device_id); /* LF_EUNSUPPORTED when the channel is off */
 		}
-	if (h->remediation)
+	if (remediate)
 		hems_remediation_on_inform(h, device_id, in);
 	hems_roles_on_inform(h, device_id, in);
 
-	struct hems_session *s = lf_calloc(1, sizeof(*s));
-	lf_random_hex(s->cookie, 16);
-	snprintf(s->device_id, sizeof(s->device_id), "%s", device_id);
-	s->version = m->version;
-	s->last_ms = lf_now_ms();
-	lf__session_insert(h->sessions, s);
-	h->metrics.sessions_started++;
-	h->metrics.informs++;
 
 	lf_info("inform", "device=%s events=\"%s\" params=%zu retry_count=%u remote=%s", device_id, events,
 		in->n_params, in->retry_count, remote);
@@ -444,9 +514,12 @@ static void lf__dispatch_next(struct hems *h, struct hems_session *s, struct hem
 {
 	char err[256];
 	char id[32];
+	/* Used once: later in the session the store is asked again. */
+	int idle = s->idle_known && s->idle_version == store_task_version(h->store);
+	s->idle_known = 0;
 	for (;;) {
 		struct store_task t;
-		int result = store_task_next(h->store, s->device_id, &t);
+		int result = idle ? LF_ENOTFOUND : store_task_next(h->store, s->device_id, &t);
 		if (result) {
 			if (result != LF_ENOTFOUND)
 				lf_error("task_next_failed", "device=%s", s->device_id);
@@ -531,7 +604,7 @@ void hems_cwmp_handle(struct hems *h, const char *cookie, const char *remote, co
 	}
 
 	cwmp_msg_init(&m);
-	result = cwmp_parse(&m, body, len, err, sizeof(err));
+	result = cwmp_parse_with(h->sessions->parser, &m, body, len, err, sizeof(err));
 	if (result == LF_EUNSUPPORTED) {
 		lf_warn("cwmp_unsupported", "remote=%s reason=\"%s\"", remote, err);
 		lf__reply_fault(r, m.id, m.version, CWMP_FAULT_ACS_METHOD_NOT_SUPPORTED, NULL);

@@ -18,6 +18,9 @@ size_t hems_sessions_expire(struct hems *h, int64_t now_ms, int64_t idle_ms);
 /* hems_session_known: whether cookie names an open session (its requests need no new authentication). */
 int hems_session_known(struct hems *h, const char *cookie);
 
+/* hems_session_of_device: whether the device has a session open now (a task queued for it goes out in it). */
+int hems_session_of_device(struct hems *h, const char *device_id);
+
 /* hems_cwmp_handle: one HTTP POST of a CWMP session.
  * cookie: the value of our session cookie or NULL; remote: the peer's address text; body/len: the POST body.
  * Fills r with the answer (SOAP envelope, 204, or 400/503 with a reason). Never fails: every bad input

@@ -57,6 +57,7 @@ int store_schema_version(struct store *s)
 int store_task_add(struct store *s, const char *device_id, const char *method, const char *args_json, int64_t now,
 		   int64_t *id)
 {
+	s->task_version++; /* before the call: a failed or rolled-back add only costs a needless re-read */
 	return s->ops->task_add(s, device_id, method, args_json, now, id);
 }
 
@@ -73,7 +74,14 @@ int store_task_get(struct store *s, int64_t id, struct store_task *out)
 int store_task_set_status(struct store *s, int64_t id, int status, const char *result_json, const char *note,
 			  int64_t now)
 {
+	if (status == STORE_TASK_QUEUED)
+		s->task_version++;
 	return s->ops->task_set_status(s, id, status, result_json, note, now);
+}
+
+uint64_t store_task_version(const struct store *s)
+{
+	return s->task_version;
 }
 
 int store_task_list(struct store *s, const char *device_id, int limit,

@@ -170,6 +170,10 @@ int store_task_add(struct store *s, const char *device_id, const char *method, c
 		   int64_t *id);
 /* store_task_next: the oldest queued task of a device into out (caller clears); LF_ENOTFOUND if none. */
 int store_task_next(struct store *s, const char *device_id, struct store_task *out);
+/* store_task_version: a number that changes whenever a task may have become queued through this handle
+ * (store_task_add, a status set back to queued). A caller that found no queued task for a device may skip
+ * asking again while it is unchanged; tasks queued by another process in between are seen at the next ask. */
+uint64_t store_task_version(const struct store *s);
 /* store_task_get: one task by id; LF_ENOTFOUND if unknown. */
 int store_task_get(struct store *s, int64_t id, struct store_task *out);
 /* store_task_set_status: move a task to status (sent/done/fault/failed) with result JSON (or NULL) and note. */

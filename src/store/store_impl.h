@@ -97,6 +97,7 @@ struct store_ops {
 /* Every back end's handle starts with this. */
 struct store {
 	const struct store_ops *ops;
+	uint64_t task_version; /* store_task_version: bumped by store.c, whatever the backend */
 };
 
 int store__sqlite_open(const char *path, struct store **out, char *err, size_t errlen);

@@ -375,7 +375,12 @@ int store__sqlite_open(const char *path, struct store **out, char *err, size_t e
 	char why[512];
 	int result = LF_ESTORE;
 	q->base.ops = &lf__sqlite_ops;
-	if (sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+	/* No allocation statistics (nothing reads sqlite3_memory_used): they take a global mutex on every
+	 * sqlite3_malloc. Only possible before SQLite initialises, so later opens get SQLITE_MISUSE: ignored. */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* NOMUTEX: a store handle is used by one thread only (hemsd's loop owns it; the enforcement worker
+	 * never touches the store), so SQLite's per-call connection mutex is pure cost on every statement. */
+	if (sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "store %s: cannot open: %s", path, q->db ? sqlite3_errmsg(q->db) : "no memory");
 		goto out;
