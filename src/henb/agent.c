@@ -432,6 +432,14 @@ void henb_agent_informed(struct henb_agent *a)
 	d->n_changed = 0; /* delivered: nothing to restore */
 	henb_monitor_delivered(&a->mon, d->alarm_seq);
 	henb_agent_persist(a);
+	if (a->host && a->host->informed)
+		a->host->informed(a->host->ctx, a);
+}
+
+void henb_agent_rpc_received(struct henb_agent *a, enum cwmp_method method)
+{
+	if (a->host && a->host->rpc_received)
+		a->host->rpc_received(a->host->ctx, a, method);
 }
 
 void henb_agent_session_done(struct henb_agent *a, int result, bool informed, const char *why)

@@ -91,6 +91,10 @@ struct henb_agent_host {
 	/* may_start: whether a session that is due may open now (the host's own bound on open sessions); when
 	 * it says no, the host steps the agent again once a slot is free. NULL: always. */
 	bool (*may_start)(void *ctx, struct henb_agent *a);
+	/* informed: the InformResponse came (what the Inform carried, alarms included, is delivered). */
+	void (*informed)(void *ctx, struct henb_agent *a);
+	/* rpc_received: the ACS sent a request in the session (before it is answered). */
+	void (*rpc_received)(void *ctx, struct henb_agent *a, enum cwmp_method method);
 	/* session_done: every session's end, with its result (LF_OK or the error and why) and its duration. */
 	void (*session_done)(void *ctx, struct henb_agent *a, int result, const char *why, bool informed,
 			     int64_t duration_ms);
@@ -202,6 +206,8 @@ int64_t henb_agent_session_due(struct henb_agent *a);
 size_t henb_agent_inform_events(struct henb_agent *a, struct cwmp_event *ev, size_t max);
 /* henb_agent_informed: InformResponse came: the carried events are delivered. */
 void henb_agent_informed(struct henb_agent *a);
+/* henb_agent_rpc_received: the ACS sent a request (for the host's counters). */
+void henb_agent_rpc_received(struct henb_agent *a, enum cwmp_method method);
 /* henb_agent_session_done: the session ended (result LF_OK or the reason); the loop takes over. */
 void henb_agent_session_done(struct henb_agent *a, int result, bool informed, const char *why);
 

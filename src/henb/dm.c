@@ -441,6 +441,10 @@ int henb_dm_name(const struct henb_dm *dm, const struct henb_dm_ref *ref, char *
 	const char *path = dm->obj[ref->obj].def->path;
 	char buf[HENB_DM_MAX_NAME + 64];
 	for (const char *s = path; *s && pos < sizeof(buf) - 16;) {
+		if (*s != '{') { /* most bytes: the state file names every stored value at every write */
+			buf[pos++] = *s++;
+			continue;
+		}
 		if (strncmp(s, "{i}", 3) == 0) {
 			if (k == n)
 				break; /* a table without instance: the name ends at "Table." */
@@ -456,10 +460,13 @@ int henb_dm_name(const struct henb_dm *dm, const struct henb_dm_ref *ref, char *
 	if (pos >= sizeof(buf) - 16)
 		return LF_ETOOBIG;
 	buf[pos] = '\0';
-	int w = ref->param >= 0
-			? snprintf(out, outlen, "%s%s", buf, dm->obj[ref->obj].def->params[ref->param].name)
-			: snprintf(out, outlen, "%s", buf);
-	return (w < 0 || (size_t)w >= outlen) ? LF_ETOOBIG : LF_OK;
+	const char *leaf = ref->param >= 0 ? dm->obj[ref->obj].def->params[ref->param].name : "";
+	size_t leaf_len = strlen(leaf);
+	if (pos + leaf_len >= outlen)
+		return LF_ETOOBIG;
+	memcpy(out, buf, pos);
+	memcpy(out + pos, leaf, leaf_len + 1);
+	return LF_OK;
 }
 
 const struct henb_dm_param *henb_dm_param_def(const struct henb_dm *dm, const struct henb_dm_ref *ref)
@@ -960,10 +967,9 @@ static int lf__dump_slot(struct henb_dm *dm, struct henb_dm_ref *ref, struct lf_
 		dc->result = henb_record_put(dc->out, 'v', f, 2);
 	}
 	if (attrs && !dc->result) {
-		char n[4], acc[4], pend[4];
-		snprintf(n, sizeof(n), "%d", a & LF__A_NOTIF);
-		snprintf(acc, sizeof(acc), "%d", (a & LF__A_SUBSCRIBER) ? 1 : 0);
-		snprintf(pend, sizeof(pend), "%d", pending ? 1 : 0);
+		char n[2] = {(char)('0' + (a & LF__A_NOTIF)), '\0'};
+		char acc[2] = {(a & LF__A_SUBSCRIBER) ? '1' : '0', '\0'};
+		char pend[2] = {pending ? '1' : '0', '\0'};
 		const char *f[4] = {name, n, acc, pend};
 		dc->result = henb_record_put(dc->out, 'a', f, 4);
 	}

@@ -252,6 +252,7 @@ static void lf__on_answer(struct henb_session *s)
 			lf__fail(s, result, "bad message from the ACS: %s", why);
 			break;
 		} else {
+			henb_agent_rpc_received(s->a, m.method);
 			result = henb_rpc_answer(s->a, &m, &s->out);
 		}
 		if (result) {

@@ -14,6 +14,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/alloc.h"
@@ -39,12 +40,13 @@ struct lf__dev {
 	struct pollfd pfd[HENB_AGENT_MAX_FDS];
 	uint8_t npfd;
 	uint8_t state;          /* enum lf__state */
-	bool registered, tampered, alarm_done, queued;
+	bool registered, tampered, alarm_done, queued, await_rpc;
 	uint32_t heap_i;
 	uint32_t pass;          /* the loop pass that last served it for I/O */
 	int64_t due;
 	int64_t power_ms;
 	int64_t tamper_ms;
+	int64_t alarm_ms;       /* when the InformResponse for its alarm came */
 	uint64_t alarm_seq_at_tamper;
 	char serial[32];
 	char cr_url[96];
@@ -66,6 +68,7 @@ struct lf__fleet {
 	char cr_base[96];
 	size_t inflight, powered;
 	int64_t t0;
+	int64_t met_ms;           /* when the --until-* conditions were met; -1 before */
 	bool tamper_done, drop_done;
 	struct sim_summary sum;
 };
@@ -225,6 +228,8 @@ static void lf__release(struct lf__fleet *f, uint32_t d)
 }
 
 static bool lf__may_start(void *ctx, struct henb_agent *a);
+static void lf__informed(void *ctx, struct henb_agent *a);
+static void lf__rpc_received(void *ctx, struct henb_agent *a, enum cwmp_method method);
 static void lf__session_done(void *ctx, struct henb_agent *a, int result, const char *why, bool informed,
 			     int64_t duration_ms);
 
@@ -267,6 +272,8 @@ static void lf__power_on(struct lf__fleet *f, uint32_t d, int64_t now)
 		.ctx = v,
 		.cr_url = v->cr_url,
 		.may_start = lf__may_start,
+		.informed = lf__informed,
+		.rpc_received = lf__rpc_received,
 		.session_done = lf__session_done,
 	};
 	snprintf(v->cr_url, sizeof(v->cr_url), "%s%u", f->cr_base, d);
@@ -386,14 +393,6 @@ static void lf__session_done(void *ctx, struct henb_agent *a, int result, const 
 		if (f->sum.registered == f->n)
 			f->sum.all_registered_s = (double)(now - f->t0) / 1000.0;
 	}
-	if (informed && v->tampered && !v->alarm_done && a->mon.alarm_seq > v->alarm_seq_at_tamper &&
-	    !henb_monitor_undelivered(&a->mon)) {
-		v->alarm_done = true;
-		f->sum.alarms_delivered++;
-		sim_hist_add(&f->sum.alarm_ms, (uint64_t)(now - v->tamper_ms));
-		if (f->sum.alarms_delivered == f->sum.tampered)
-			f->sum.all_alarms_s = (double)(now - v->tamper_ms) / 1000.0;
-	}
 	/* A slot is free: the longest waiting device gets it at the next pass. */
 	while (f->fifo_n) {
 		uint32_t w = f->fifo[f->fifo_head];
@@ -404,6 +403,36 @@ static void lf__session_done(void *ctx, struct henb_agent *a, int result, const 
 			lf__schedule(f, w, now);
 			break;
 		}
+	}
+}
+
+static void lf__informed(void *ctx, struct henb_agent *a)
+{
+	struct lf__fleet *f = &lf__f;
+	struct lf__dev *v = ctx;
+	/* The alarm raised after the tamper rode this Inform: the HeMS stored it before it answered. */
+	if (v->tampered && !v->alarm_done && a->mon.alarm_seq > v->alarm_seq_at_tamper &&
+	    !henb_monitor_undelivered(&a->mon)) {
+		int64_t now = lf_now_ms();
+		v->alarm_done = true;
+		v->alarm_ms = now;
+		v->await_rpc = true;
+		f->sum.alarms_delivered++;
+		sim_hist_add(&f->sum.alarm_ms, (uint64_t)(now - v->tamper_ms));
+		if (f->sum.alarms_delivered == f->sum.tampered)
+			f->sum.all_alarms_s = (double)(now - v->tamper_ms) / 1000.0;
+	}
+}
+
+static void lf__rpc_received(void *ctx, struct henb_agent *a, enum cwmp_method method)
+{
+	struct lf__fleet *f = &lf__f;
+	struct lf__dev *v = ctx;
+	(void)a, (void)method;
+	f->sum.rpcs++;
+	if (v->await_rpc) {
+		v->await_rpc = false;
+		sim_hist_add(&f->sum.remedy_ms, (uint64_t)(lf_now_ms() - v->alarm_ms));
 	}
 }
 
@@ -439,6 +468,9 @@ static void lf__tamper(struct lf__fleet *f, int64_t now)
 {
 	const struct sim_event *t = &f->o->tamper;
 	const char *value, *file = lf__tamper_file(t->check, &value);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	f->sum.tamper_unix_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	for (size_t i = 0; i < f->n; i++) {
 		struct lf__dev *v = &f->dev[i];
 		if (v->state != LF__ON || !v->a || !lf__chosen(i, 0x7a3d, t->share))
@@ -544,6 +576,7 @@ static int lf__open(struct lf__fleet *f, const struct sim_options *o, char *err,
 	f->sum.devices = f->n;
 	f->sum.all_registered_s = -1;
 	f->sum.all_alarms_s = -1;
+	f->met_ms = -1;
 	return LF_OK;
 }
 
@@ -560,7 +593,15 @@ static void lf__close(struct lf__fleet *f)
 	lf_free(f->fd_owner);
 }
 
-static bool lf__finished(const struct lf__fleet *f, int64_t now)
+/* The time of an event: after start, or after the whole fleet registered (-1: not yet known). */
+static double lf__event_t(const struct lf__fleet *f, const struct sim_event *e)
+{
+	if (!e->after_registered)
+		return e->at_s;
+	return f->sum.all_registered_s < 0 ? -1 : f->sum.all_registered_s + e->at_s;
+}
+
+static bool lf__finished(struct lf__fleet *f, int64_t now)
 {
 	const struct sim_options *o = f->o;
 	double t = (double)(now - f->t0) / 1000.0;
@@ -568,12 +609,15 @@ static bool lf__finished(const struct lf__fleet *f, int64_t now)
 		return true;
 	if (o->duration_s > 0 && t >= o->duration_s)
 		return true;
-	bool cond = o->until_registered || o->until_alarms;
+	if (!o->until_registered && !o->until_alarms)
+		return false;
 	if (o->until_registered && f->sum.registered + f->sum.dropped + f->sum.down + f->sum.start_failed < f->n)
 		return false;
 	if (o->until_alarms && (!f->tamper_done || f->sum.alarms_delivered < f->sum.tampered))
 		return false;
-	return cond;
+	if (f->met_ms < 0)
+		f->met_ms = now;
+	return now - f->met_ms >= (int64_t)(o->linger_s * 1000);
 }
 
 int sim_run(const struct sim_options *o, struct sim_summary *out, char *err, size_t errlen)
@@ -610,11 +654,12 @@ int sim_run(const struct sim_options *o, struct sim_summary *out, char *err, siz
 			size_t i = f->powered++;
 			lf__power_on(f, (uint32_t)i, now);
 		}
-		if (o->tamper.used && !f->tamper_done && t >= o->tamper.at_s) {
+		double tt = lf__event_t(f, &o->tamper), td = lf__event_t(f, &o->drop);
+		if (o->tamper.used && !f->tamper_done && tt >= 0 && t >= tt) {
 			f->tamper_done = true;
 			lf__tamper(f, now);
 		}
-		if (o->drop.used && !f->drop_done && t >= o->drop.at_s) {
+		if (o->drop.used && !f->drop_done && td >= 0 && t >= td) {
 			f->drop_done = true;
 			lf__drop(f);
 		}

@@ -18,7 +18,8 @@
 /* A share of the fleet that something happens to at a time after start. */
 struct sim_event {
 	double share;          /* 0..1 of the devices */
-	double at_s;           /* seconds after the fleet started */
+	double at_s;           /* seconds after the fleet started (or after every device registered) */
+	bool after_registered; /* at_s counts from the moment the whole fleet was registered */
 	enum henb_check check; /* tamper: which detector sees it */
 	bool used;
 };
@@ -36,6 +37,7 @@ struct sim_options {
 	bool until_registered;    /* stop once every device had a good session */
 	bool until_alarms;        /* stop once every tampered device delivered its alarm */
 	double timeout_s;         /* give up on the conditions after this long (0 = never) */
+	double linger_s;          /* keep running this long once the conditions are met (background load) */
 	struct sim_event tamper;
 	struct sim_event drop;
 	const char *sets[SIM_MAX_SETS]; /* henbd configuration for every device; "{serial}" is replaced */

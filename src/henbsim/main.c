@@ -41,12 +41,14 @@ static void lf__usage(FILE *f)
 		"    --cr-port P           its port (default 0: any free port)\n"
 		"    --max-inflight N      sessions open at once (default 4096); devices due beyond it wait for a slot\n"
 		"    --tamper SHARE:CHECK:AT   at AT seconds, SHARE (0..1) of the devices are tampered with; CHECK is\n"
-		"                          case, antenna, clock or circuit (their sensor in the device directory changes)\n"
-		"    --drop SHARE:AT       at AT seconds, SHARE of the devices drop off the network for good\n"
+		"                          case, antenna, clock or circuit (their sensor in the device directory changes);\n"
+		"                          AT written +S: S seconds after the whole fleet registered\n"
+		"    --drop SHARE:AT       at AT (or +S) seconds, SHARE of the devices drop off the network for good\n"
 		"    --duration S          stop after S seconds\n"
 		"    --until-registered    stop once every device had a good session\n"
 		"    --until-alarms        stop once every tampered device delivered its alarm\n"
 		"    --timeout S           stop the --until-* conditions after S seconds in any case\n"
+		"    --linger S            once the --until-* conditions are met, keep running S seconds more\n"
 		"    --set KEY=VALUE       henbd configuration for every device; \"{serial}\" in VALUE is replaced by the\n"
 		"                          device's serial number (e.g. --set acs.password=pw-{serial})\n"
 		"    --json FILE           write the summary as JSON\n"
@@ -68,8 +70,15 @@ static void lf__on_signal(int sig)
 static int lf__event(const char *arg, bool tamper, struct sim_event *ev)
 {
 	char check[32] = "";
-	int n = tamper ? sscanf(arg, "%lf:%31[a-z]:%lf", &ev->share, check, &ev->at_s)
-		       : sscanf(arg, "%lf:%lf", &ev->share, &ev->at_s);
+	const char *at = strrchr(arg, ':');
+	ev->after_registered = at && at[1] == '+';
+	char copy[128];
+	snprintf(copy, sizeof(copy), "%s", arg);
+	char *plus = strrchr(copy, '+');
+	if (ev->after_registered && plus)
+		memmove(plus, plus + 1, strlen(plus));
+	int n = tamper ? sscanf(copy, "%lf:%31[a-z]:%lf", &ev->share, check, &ev->at_s)
+		       : sscanf(copy, "%lf:%lf", &ev->share, &ev->at_s);
 	if (n != (tamper ? 3 : 2) || ev->share < 0 || ev->share > 1 || ev->at_s < 0) {
 		fprintf(stderr, "henbsim: --%s '%s': expected %s\n", tamper ? "tamper" : "drop", arg,
 			tamper ? "SHARE:CHECK:AT, e.g. 0.1:case:30" : "SHARE:AT, e.g. 0.05:60");
@@ -91,7 +100,7 @@ static int lf__event(const char *arg, bool tamper, struct sim_event *ev)
 int main(int argc, char **argv)
 {
 	enum { O_ACS = 256, O_DIR, O_RATE, O_PREFIX, O_PERIODIC, O_CRA, O_CRP, O_INFL, O_TAMPER, O_DROP, O_DUR,
-	       O_UREG, O_UALM, O_TMO, O_SET, O_JSON, O_TL };
+	       O_UREG, O_UALM, O_TMO, O_LINGER, O_SET, O_JSON, O_TL };
 	static const struct option opts[] = {
 		{"acs", required_argument, NULL, O_ACS}, {"devices", required_argument, NULL, 'n'},
 		{"dir", required_argument, NULL, O_DIR}, {"rate", required_argument, NULL, O_RATE},
@@ -100,7 +109,7 @@ int main(int argc, char **argv)
 		{"max-inflight", required_argument, NULL, O_INFL}, {"tamper", required_argument, NULL, O_TAMPER},
 		{"drop", required_argument, NULL, O_DROP}, {"duration", required_argument, NULL, O_DUR},
 		{"until-registered", no_argument, NULL, O_UREG}, {"until-alarms", no_argument, NULL, O_UALM},
-		{"timeout", required_argument, NULL, O_TMO}, {"set", required_argument, NULL, O_SET},
+		{"timeout", required_argument, NULL, O_TMO}, {"linger", required_argument, NULL, O_LINGER}, {"set", required_argument, NULL, O_SET},
 		{"json", required_argument, NULL, O_JSON}, {"timeline", required_argument, NULL, O_TL},
 		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
@@ -150,6 +159,7 @@ int main(int argc, char **argv)
 		case O_UREG: o.until_registered = true; break;
 		case O_UALM: o.until_alarms = true; break;
 		case O_TMO: o.timeout_s = strtod(optarg, NULL); break;
+		case O_LINGER: o.linger_s = strtod(optarg, NULL); break;
 		case O_SET:
 			if (o.n_sets == SIM_MAX_SETS) {
 				fprintf(stderr, "henbsim: too many --set options (at most %d)\n", SIM_MAX_SETS);

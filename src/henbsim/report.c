@@ -100,6 +100,8 @@ void sim_summary_print(FILE *f, const struct sim_summary *s)
 	lf__pcts(f, "session", &s->session_ms);
 	lf__pcts(f, "power-on to registered", &s->register_ms);
 	lf__pcts(f, "tamper to alarm", &s->alarm_ms);
+	lf__pcts(f, "alarm to first RPC", &s->remedy_ms);
+	fprintf(f, "  requests from the HeMS %llu\n", (unsigned long long)s->rpcs);
 	fprintf(f, "  peak sessions open     %zu\n  peak RSS               %ld KB\n", s->peak_inflight, s->peak_rss_kb);
 }
 
@@ -135,6 +137,9 @@ int sim_summary_json(const struct sim_summary *s, const char *path)
 	json_object_set_new(o, "session", lf__hist_json(&s->session_ms));
 	json_object_set_new(o, "register", lf__hist_json(&s->register_ms));
 	json_object_set_new(o, "alarm", lf__hist_json(&s->alarm_ms));
+	json_object_set_new(o, "alarm_to_first_rpc", lf__hist_json(&s->remedy_ms));
+	json_object_set_new(o, "rpcs", json_integer((json_int_t)s->rpcs));
+	json_object_set_new(o, "tamper_unix_ms", json_integer((json_int_t)s->tamper_unix_ms));
 	json_object_set_new(o, "peak_inflight", json_integer((json_int_t)s->peak_inflight));
 	json_object_set_new(o, "peak_rss_kb", json_integer((json_int_t)s->peak_rss_kb));
 	char *text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);

@@ -45,6 +45,9 @@ struct sim_summary {
 	struct sim_hist session_ms;   /* session start to end (good and failed) */
 	struct sim_hist register_ms;  /* power-on to the first good session */
 	struct sim_hist alarm_ms;     /* tamper to the InformResponse of the Inform that carried the alarm */
+	struct sim_hist remedy_ms;    /* that InformResponse (the alarm is stored) to the HeMS's first request */
+	uint64_t rpcs;                /* requests from the HeMS answered */
+	int64_t tamper_unix_ms;       /* when the tamper happened (wall clock), 0 if not */
 	size_t peak_inflight;
 	long peak_rss_kb;
 };
