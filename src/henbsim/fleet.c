@@ -40,7 +40,9 @@ struct lf__dev {
 	struct pollfd pfd[HENB_AGENT_MAX_FDS];
 	uint8_t npfd;
 	uint8_t state;          /* enum lf__state */
-	bool registered, tampered, alarm_done, queued, await_rpc;
+	bool registered, tampered, alarm_done, await_rpc;
+	bool queued;            /* waiting in the fifo for a session slot */
+	bool granted;           /* a slot is reserved for it (counted in inflight) until its session starts */
 	uint32_t heap_i;
 	uint32_t pass;          /* the loop pass that last served it for I/O */
 	int64_t due;
@@ -204,6 +206,8 @@ static void lf__arm(struct lf__fleet *f, uint32_t d, int64_t now)
 	lf__schedule(f, d, deadline);
 }
 
+static void lf__ungrant(struct lf__fleet *f, struct lf__dev *v, int64_t now);
+
 /* The agent's life ended or the device left: release it; its state directory stays (a reboot reads it). */
 static void lf__release(struct lf__fleet *f, uint32_t d)
 {
@@ -220,6 +224,8 @@ static void lf__release(struct lf__fleet *f, uint32_t d)
 		}
 	}
 	v->npfd = 0;
+	lf__ungrant(f, v, lf_now_ms());
+	v->queued = false; /* its fifo entry is skipped */
 	lf_log_device(v->serial);
 	henb_agent_free(v->a);
 	lf_log_device(NULL);
@@ -321,6 +327,7 @@ static void lf__serve(struct lf__fleet *f, uint32_t d, bool io, int64_t now)
 	henb_agent_process(v->a, v->pfd, v->npfd, now);
 	bool alive = henb_agent_step(v->a, now);
 	lf_log_device(NULL);
+	lf__ungrant(f, v, now);
 	if (alive) {
 		lf__arm(f, d, now);
 		return;
@@ -338,20 +345,56 @@ static void lf__serve(struct lf__fleet *f, uint32_t d, bool io, int64_t now)
 
 /* ------------------------------------------------------------------------------------------------ host */
 
+/* Free slots go to the devices waiting longest: each gets a reserved slot and is served at once. */
+static void lf__grant(struct lf__fleet *f, int64_t now)
+{
+	while (f->fifo_n && f->inflight < f->o->max_inflight) {
+		uint32_t w = f->fifo[f->fifo_head];
+		f->fifo_head = (f->fifo_head + 1) % f->n;
+		f->fifo_n--;
+		struct lf__dev *v = &f->dev[w];
+		if (!v->queued)
+			continue;
+		v->queued = false;
+		if (v->state != LF__ON || !v->a)
+			continue;
+		v->granted = true;
+		f->inflight++;
+		lf__schedule(f, w, now);
+	}
+}
+
+/* A reserved slot its device did not use (nothing was due any more, or it left): back to the pool. */
+static void lf__ungrant(struct lf__fleet *f, struct lf__dev *v, int64_t now)
+{
+	if (!v->granted)
+		return;
+	v->granted = false;
+	if (f->inflight)
+		f->inflight--;
+	lf__grant(f, now);
+}
+
 static bool lf__may_start(void *ctx, struct henb_agent *a)
 {
 	struct lf__fleet *f = &lf__f;
 	struct lf__dev *v = ctx;
 	uint32_t d = (uint32_t)(v - f->dev);
 	(void)a;
-	if (f->inflight < f->o->max_inflight && (!f->fifo_n || v->queued)) {
-		v->queued = false; /* a queued device served out of turn leaves its place for the next one */
+	bool ok = false;
+	if (v->granted) {
+		v->granted = false; /* its reserved slot, already counted */
+		ok = true;
+	} else if (!f->fifo_n && f->inflight < f->o->max_inflight) {
 		f->inflight++;
+		ok = true;
+	}
+	if (ok) {
 		if (f->inflight > f->sum.peak_inflight)
 			f->sum.peak_inflight = f->inflight;
 		return true;
 	}
-	if (!v->queued) {
+	if (!v->queued) { /* in the ring at most once: n places are enough */
 		v->queued = true;
 		f->fifo[(f->fifo_head + f->fifo_n++) % f->n] = d;
 	}
@@ -393,17 +436,7 @@ static void lf__session_done(void *ctx, struct henb_agent *a, int result, const 
 		if (f->sum.registered == f->n)
 			f->sum.all_registered_s = (double)(now - f->t0) / 1000.0;
 	}
-	/* A slot is free: the longest waiting device gets it at the next pass. */
-	while (f->fifo_n) {
-		uint32_t w = f->fifo[f->fifo_head];
-		f->fifo_head = (f->fifo_head + 1) % f->n;
-		f->fifo_n--;
-		if (f->dev[w].queued && f->dev[w].state == LF__ON) {
-			f->dev[w].queued = false;
-			lf__schedule(f, w, now);
-			break;
-		}
-	}
+	lf__grant(f, now); /* the slot it freed */
 }
 
 static void lf__informed(void *ctx, struct henb_agent *a)
