@@ -30,6 +30,7 @@ struct hems_metrics {
 
 struct hems_connreq;
 struct hems_remediation;
+struct hems_first_rpc;
 struct hems_roles;
 struct hems_outbox;
 struct hems_enforcement;
@@ -59,6 +60,7 @@ struct hems {
 	hems_transfer_complete_fn on_transfer_complete;
 	hems_request_download_fn on_request_download;
 	struct hems_remediation *remediation;
+	struct hems_first_rpc *first_rpc;     /* alarm stored -> first remediation RPC sent (first_rpc.c) */
 	struct hems_roles *roles;
 	struct hems_outbox *outbox;           /* northbound delivery worker (outbox.c) */
 	struct hems_enforcement *enforcement; /* higher-level measures (enforcement.c) */

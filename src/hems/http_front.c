@@ -19,6 +19,7 @@
 #include "common/timeutil.h"
 #include "cwmp/cwmp.h"
 #include "hems/fileserver.h"
+#include "hems/first_rpc.h"
 #include "hems/fm_nbi.h"
 #include "hems/nbi.h"
 #include "hems/outbox.h"
@@ -235,6 +236,7 @@ static void lf__metrics(struct hems *h, struct hems_reply *r)
 	}
 	lf_buf_printf(b, "hems_request_seconds_sum %.6f\nhems_request_seconds_count %llu\n", m->latency_sum_ms / 1000.0,
 		      (unsigned long long)cum);
+	hems_first_rpc_metrics(h->first_rpc, b);
 	hems_outbox_metrics(h, b);
 }
 

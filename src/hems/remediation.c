@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "hems/connreq.h"
+#include "hems/first_rpc.h"
 #include "hems/notify.h"
 #include "hems/policy.h"
 #include "hems/roles.h"
@@ -50,9 +51,11 @@ static const struct policy *lf__policy(struct hems *h)
 int hems_remediation_init(struct hems *h, char *err, size_t errlen)
 {
 	h->remediation = lf_calloc(1, sizeof(*h->remediation));
+	h->first_rpc = hems_first_rpc_new();
 	int result = policy_load(&h->remediation->policy, h->cfg.policy, err, errlen);
 	if (result) {
 		lf_free_ptr(&h->remediation);
+		hems_first_rpc_free(&h->first_rpc);
 		return result;
 	}
 	lf_info("policy_loaded", "source=%s rules=%d golden=%d firmware=%d",
@@ -64,6 +67,7 @@ int hems_remediation_init(struct hems *h, char *err, size_t errlen)
 void hems_remediation_free(struct hems *h)
 {
 	lf_free_ptr(&h->remediation);
+	hems_first_rpc_free(&h->first_rpc);
 }
 
 /* ---------------------------------------------------------------- case bookkeeping */
@@ -536,6 +540,7 @@ void hems_remediation_on_alarm(struct hems *h, const struct store_alarm *a)
 		return;
 	}
 	store_alarm_set_case(h->store, a->id, c.id);
+	hems_first_rpc_opened(h->first_rpc, c.id, lf_now_ms());
 	lf__event(h, &c, "", NULL, 0, "case opened by alarm %s (%s)", a->alarm_identifier, a->specific_problem);
 	lf__set_state(h, &c, "classifying", NULL, 0, why);
 	lf__start_procedure(h, &c, NULL);

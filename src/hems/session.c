@@ -16,6 +16,7 @@
 #include "cwmp/cwmp.h"
 #include "hems/connreq.h"
 #include "hems/distress_server.h"
+#include "hems/first_rpc.h"
 #include "hems/remediation.h"
 #include "hems/roles.h"
 #include "hems/rpc.h"
@@ -546,6 +547,7 @@ static void lf__dispatch_next(struct hems *h, struct hems_session *s, struct hem
 		s->task_id = t.id;
 		s->task_method = m.method;
 		h->metrics.tasks_sent++;
+		hems_first_rpc_sent(h->first_rpc, hems_first_rpc_case_of(t.args), lf_now_ms());
 		lf_info("task_sent", "device=%s task=%lld method=%s", s->device_id, (long long)t.id, t.method);
 		cwmp_msg_free(&m);
 		store_task_clear(&t);

@@ -50,6 +50,7 @@ struct lf__dev {
 	int64_t tamper_ms;
 	int64_t alarm_ms;       /* when the InformResponse for its alarm came */
 	uint64_t alarm_seq_at_tamper;
+	uint8_t tev;            /* the --tamper event (index + 1) that tampered it; 0: none */
 	char serial[32];
 	char cr_url[96];
 };
@@ -71,7 +72,8 @@ struct lf__fleet {
 	size_t inflight, powered;
 	int64_t t0;
 	int64_t met_ms;           /* when the --until-* conditions were met; -1 before */
-	bool tamper_done, drop_done;
+	bool drop_done;
+	size_t tamper_cursor[SIM_MAX_TAMPER]; /* next device index the event looks at; n: done */
 	struct sim_summary sum;
 };
 
@@ -447,11 +449,13 @@ static void lf__informed(void *ctx, struct henb_agent *a)
 	if (v->tampered && !v->alarm_done && a->mon.alarm_seq > v->alarm_seq_at_tamper &&
 	    !henb_monitor_undelivered(&a->mon)) {
 		int64_t now = lf_now_ms();
+		struct sim_tamper_result *tr = &f->sum.tamper[v->tev - 1];
 		v->alarm_done = true;
 		v->alarm_ms = now;
 		v->await_rpc = true;
 		f->sum.alarms_delivered++;
-		sim_hist_add(&f->sum.alarm_ms, (uint64_t)(now - v->tamper_ms));
+		tr->delivered++;
+		sim_hist_add(&tr->alarm_ms, (uint64_t)(now - v->tamper_ms));
 		if (f->sum.alarms_delivered == f->sum.tampered)
 			f->sum.all_alarms_s = (double)(now - v->tamper_ms) / 1000.0;
 	}
@@ -465,7 +469,7 @@ static void lf__rpc_received(void *ctx, struct henb_agent *a, enum cwmp_method m
 	f->sum.rpcs++;
 	if (v->await_rpc) {
 		v->await_rpc = false;
-		sim_hist_add(&f->sum.remedy_ms, (uint64_t)(lf_now_ms() - v->alarm_ms));
+		sim_hist_add(&f->sum.tamper[v->tev - 1].remedy_ms, (uint64_t)(lf_now_ms() - v->alarm_ms));
 	}
 }
 
@@ -497,33 +501,47 @@ static const char *lf__tamper_file(enum henb_check c, const char **value)
 	}
 }
 
-static void lf__tamper(struct lf__fleet *f, int64_t now)
+static int64_t lf__wall_ms(void)
 {
-	const struct sim_event *t = &f->o->tamper;
-	const char *value, *file = lf__tamper_file(t->check, &value);
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	f->sum.tamper_unix_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	for (size_t i = 0; i < f->n; i++) {
-		struct lf__dev *v = &f->dev[i];
-		if (v->state != LF__ON || !v->a || !lf__chosen(i, 0x7a3d, t->share))
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Tamper event k: its share of the devices not tampered before, all at once or `budget` of them now. */
+static void lf__tamper(struct lf__fleet *f, size_t k, size_t budget, int64_t now)
+{
+	const struct sim_event *t = &f->o->tamper[k];
+	struct sim_tamper_result *tr = &f->sum.tamper[k];
+	const char *value, *file = lf__tamper_file(t->check, &value);
+	size_t *i = &f->tamper_cursor[k];
+	for (; *i < f->n && budget; (*i)++) {
+		struct lf__dev *v = &f->dev[*i];
+		if (v->state != LF__ON || !v->a || v->tampered || !lf__chosen(*i, 0x7a3d + 977 * k, t->share))
 			continue;
 		char dir[700], devdir[800];
-		lf__dev_dir(f, i, dir, sizeof(dir));
+		lf__dev_dir(f, *i, dir, sizeof(dir));
 		snprintf(devdir, sizeof(devdir), "%s/device", dir);
 		if (lf__write(devdir, file, value)) {
 			lf_error("sim_tamper_failed", "dev=%s file=%s", v->serial, file);
 			continue;
 		}
 		v->tampered = true;
+		v->tev = (uint8_t)(k + 1);
 		v->tamper_ms = now;
 		v->alarm_seq_at_tamper = v->a->mon.alarm_seq;
 		f->sum.tampered++;
+		tr->devices++;
+		tr->last_unix_ms = lf__wall_ms();
+		if (!tr->at_unix_ms)
+			tr->at_unix_ms = tr->last_unix_ms;
+		budget--;
 		/* The platform's interrupt from the sensor: the detector reads now. */
 		henb_monitor_sensor_event(&v->a->mon, t->check, now);
-		lf__schedule(f, (uint32_t)i, now);
+		lf__schedule(f, (uint32_t)*i, now);
 	}
-	lf_info("sim_tampered", "check=%s devices=%zu", henb_check_name(t->check), f->sum.tampered);
+	if (*i == f->n)
+		lf_info("sim_tampered", "event=%zu check=%s devices=%zu", k + 1, henb_check_name(t->check), tr->devices);
 }
 
 static void lf__drop(struct lf__fleet *f)
@@ -610,6 +628,9 @@ static int lf__open(struct lf__fleet *f, const struct sim_options *o, char *err,
 	f->sum.all_registered_s = -1;
 	f->sum.all_alarms_s = -1;
 	f->met_ms = -1;
+	f->sum.n_tamper = o->n_tamper;
+	for (size_t k = 0; k < o->n_tamper; k++)
+		f->sum.tamper[k].check = henb_check_name(o->tamper[k].check);
 	return LF_OK;
 }
 
@@ -646,8 +667,13 @@ static bool lf__finished(struct lf__fleet *f, int64_t now)
 		return false;
 	if (o->until_registered && f->sum.registered + f->sum.dropped + f->sum.down + f->sum.start_failed < f->n)
 		return false;
-	if (o->until_alarms && (!f->tamper_done || f->sum.alarms_delivered < f->sum.tampered))
-		return false;
+	if (o->until_alarms) {
+		for (size_t k = 0; k < o->n_tamper; k++)
+			if (f->tamper_cursor[k] < f->n)
+				return false;
+		if (f->sum.alarms_delivered < f->sum.tampered)
+			return false;
+	}
 	if (f->met_ms < 0)
 		f->met_ms = now;
 	return now - f->met_ms >= (int64_t)(o->linger_s * 1000);
@@ -687,11 +713,20 @@ int sim_run(const struct sim_options *o, struct sim_summary *out, char *err, siz
 			size_t i = f->powered++;
 			lf__power_on(f, (uint32_t)i, now);
 		}
-		double tt = lf__event_t(f, &o->tamper), td = lf__event_t(f, &o->drop);
-		if (o->tamper.used && !f->tamper_done && tt >= 0 && t >= tt) {
-			f->tamper_done = true;
-			lf__tamper(f, now);
+		for (size_t k = 0; k < o->n_tamper; k++) {
+			double tt = lf__event_t(f, &o->tamper[k]);
+			if (f->tamper_cursor[k] >= f->n || tt < 0 || t < tt)
+				continue;
+			/* A spread event tampers per_s devices a second: as many as are due by now. */
+			size_t budget = SIZE_MAX;
+			if (o->tamper[k].per_s > 0) {
+				size_t due = (size_t)((t - tt) * o->tamper[k].per_s) + 1;
+				budget = due > f->sum.tamper[k].devices ? due - f->sum.tamper[k].devices : 0;
+			}
+			if (budget)
+				lf__tamper(f, k, budget, now);
 		}
+		double td = lf__event_t(f, &o->drop);
 		if (o->drop.used && !f->drop_done && td >= 0 && t >= td) {
 			f->drop_done = true;
 			lf__drop(f);

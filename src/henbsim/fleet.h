@@ -21,6 +21,7 @@ struct sim_event {
 	double at_s;           /* seconds after the fleet started (or after every device registered) */
 	bool after_registered; /* at_s counts from the moment the whole fleet was registered */
 	enum henb_check check; /* tamper: which detector sees it */
+	double per_s;          /* tamper: devices per second from AT on (0: all at once) */
 	bool used;
 };
 
@@ -38,7 +39,8 @@ struct sim_options {
 	bool until_alarms;        /* stop once every tampered device delivered its alarm */
 	double timeout_s;         /* give up on the conditions after this long (0 = never) */
 	double linger_s;          /* keep running this long once the conditions are met (background load) */
-	struct sim_event tamper;
+	struct sim_event tamper[SIM_MAX_TAMPER]; /* a device is tampered with once: later events skip it */
+	size_t n_tamper;
 	struct sim_event drop;
 	const char *sets[SIM_MAX_SETS]; /* henbd configuration for every device; "{serial}" is replaced */
 	size_t n_sets;

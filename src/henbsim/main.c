@@ -40,9 +40,11 @@ static void lf__usage(FILE *f)
 		"    --cr-address A        the shared connection request listener's address (default 127.0.0.1)\n"
 		"    --cr-port P           its port (default 0: any free port)\n"
 		"    --max-inflight N      sessions open at once (default 4096); devices due beyond it wait for a slot\n"
-		"    --tamper SHARE:CHECK:AT   at AT seconds, SHARE (0..1) of the devices are tampered with; CHECK is\n"
-		"                          case, antenna, clock or circuit (their sensor in the device directory changes);\n"
-		"                          AT written +S: S seconds after the whole fleet registered\n"
+		"    --tamper SHARE:CHECK:AT[:PER_S]\n"
+		"                          at AT seconds, SHARE (0..1) of the devices are tampered with, all at once or\n"
+		"                          PER_S a second; CHECK is case, antenna, clock or circuit (their sensor in the\n"
+		"                          device directory changes); AT written +S: S seconds after the whole fleet\n"
+		"                          registered. Up to 4 events; a device is tampered with at most once\n"
 		"    --drop SHARE:AT       at AT (or +S) seconds, SHARE of the devices drop off the network for good\n"
 		"    --duration S          stop after S seconds\n"
 		"    --until-registered    stop once every device had a good session\n"
@@ -70,18 +72,17 @@ static void lf__on_signal(int sig)
 static int lf__event(const char *arg, bool tamper, struct sim_event *ev)
 {
 	char check[32] = "";
-	const char *at = strrchr(arg, ':');
-	ev->after_registered = at && at[1] == '+';
 	char copy[128];
 	snprintf(copy, sizeof(copy), "%s", arg);
-	char *plus = strrchr(copy, '+');
-	if (ev->after_registered && plus)
+	char *plus = strchr(copy, '+');
+	ev->after_registered = plus != NULL;
+	if (plus)
 		memmove(plus, plus + 1, strlen(plus));
-	int n = tamper ? sscanf(copy, "%lf:%31[a-z]:%lf", &ev->share, check, &ev->at_s)
+	int n = tamper ? sscanf(copy, "%lf:%31[a-z]:%lf:%lf", &ev->share, check, &ev->at_s, &ev->per_s)
 		       : sscanf(copy, "%lf:%lf", &ev->share, &ev->at_s);
-	if (n != (tamper ? 3 : 2) || ev->share < 0 || ev->share > 1 || ev->at_s < 0) {
+	if (n < (tamper ? 3 : 2) || ev->share < 0 || ev->share > 1 || ev->at_s < 0 || ev->per_s < 0) {
 		fprintf(stderr, "henbsim: --%s '%s': expected %s\n", tamper ? "tamper" : "drop", arg,
-			tamper ? "SHARE:CHECK:AT, e.g. 0.1:case:30" : "SHARE:AT, e.g. 0.05:60");
+			tamper ? "SHARE:CHECK:AT[:PER_S], e.g. 0.1:case:30 or 0.01:antenna:+10:20" : "SHARE:AT, e.g. 0.05:60");
 		return -1;
 	}
 	if (tamper) {
@@ -148,7 +149,11 @@ int main(int argc, char **argv)
 			}
 			break;
 		case O_TAMPER:
-			if (lf__event(optarg, true, &o.tamper))
+			if (o.n_tamper == SIM_MAX_TAMPER) {
+				fprintf(stderr, "henbsim: at most %d --tamper events\n", SIM_MAX_TAMPER);
+				return 1;
+			}
+			if (lf__event(optarg, true, &o.tamper[o.n_tamper++]))
 				return 1;
 			break;
 		case O_DROP:
@@ -178,7 +183,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "henbsim: --acs URL is required (the HeMS, e.g. http://127.0.0.1:7547/cwmp)\n");
 		return 1;
 	}
-	if (o.until_alarms && !o.tamper.used) {
+	if (o.until_alarms && !o.n_tamper) {
 		fprintf(stderr, "henbsim: --until-alarms needs --tamper\n");
 		return 1;
 	}

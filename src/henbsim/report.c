@@ -95,12 +95,17 @@ void sim_summary_print(FILE *f, const struct sim_summary *s)
 	fprintf(f, "\n  connection requests    %llu\n", (unsigned long long)s->cr_received);
 	fprintf(f, "  alarms delivered       %zu of %zu tampered", s->alarms_delivered, s->tampered);
 	if (s->all_alarms_s >= 0)
-		fprintf(f, " (all within %.2f s of the tamper)", s->all_alarms_s);
+		fprintf(f, " (the last %.2f s after its tamper)", s->all_alarms_s);
 	fprintf(f, "\n");
 	lf__pcts(f, "session", &s->session_ms);
 	lf__pcts(f, "power-on to registered", &s->register_ms);
-	lf__pcts(f, "tamper to alarm", &s->alarm_ms);
-	lf__pcts(f, "alarm to first RPC", &s->remedy_ms);
+	for (size_t i = 0; i < s->n_tamper; i++) {
+		const struct sim_tamper_result *t = &s->tamper[i];
+		fprintf(f, "  tamper %zu (%s)           %zu devices, %zu alarms delivered\n", i + 1, t->check, t->devices,
+			t->delivered);
+		lf__pcts(f, "  tamper to alarm", &t->alarm_ms);
+		lf__pcts(f, "  alarm to first RPC", &t->remedy_ms);
+	}
 	fprintf(f, "  requests from the HeMS %llu\n", (unsigned long long)s->rpcs);
 	fprintf(f, "  peak sessions open     %zu\n  peak RSS               %ld KB\n", s->peak_inflight, s->peak_rss_kb);
 }
@@ -136,10 +141,18 @@ int sim_summary_json(const struct sim_summary *s, const char *path)
 	json_object_set_new(o, "all_alarms_s", json_real(s->all_alarms_s));
 	json_object_set_new(o, "session", lf__hist_json(&s->session_ms));
 	json_object_set_new(o, "register", lf__hist_json(&s->register_ms));
-	json_object_set_new(o, "alarm", lf__hist_json(&s->alarm_ms));
-	json_object_set_new(o, "alarm_to_first_rpc", lf__hist_json(&s->remedy_ms));
+	json_t *tampers = json_array();
+	for (size_t i = 0; i < s->n_tamper; i++) {
+		const struct sim_tamper_result *t = &s->tamper[i];
+		json_array_append_new(tampers, json_pack("{ss sI sI sI sI so so}", "check", t->check, "at_unix_ms",
+							 (json_int_t)t->at_unix_ms, "last_unix_ms",
+							 (json_int_t)t->last_unix_ms, "devices", (json_int_t)t->devices,
+							 "delivered", (json_int_t)t->delivered, "alarm",
+							 lf__hist_json(&t->alarm_ms), "alarm_to_first_rpc",
+							 lf__hist_json(&t->remedy_ms)));
+	}
+	json_object_set_new(o, "tamper", tampers);
 	json_object_set_new(o, "rpcs", json_integer((json_int_t)s->rpcs));
-	json_object_set_new(o, "tamper_unix_ms", json_integer((json_int_t)s->tamper_unix_ms));
 	json_object_set_new(o, "peak_inflight", json_integer((json_int_t)s->peak_inflight));
 	json_object_set_new(o, "peak_rss_kb", json_integer((json_int_t)s->peak_rss_kb));
 	char *text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);

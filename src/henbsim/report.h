@@ -10,6 +10,7 @@
 
 /* Millisecond latencies: exact up to SIM_HIST_EXACT_MS, then in 1% wide buckets (enough for percentiles). */
 #define SIM_HIST_EXACT_MS 1000
+#define SIM_MAX_TAMPER 4 /* --tamper events */
 #define SIM_HIST_LOG_BUCKETS 1200
 
 struct sim_hist {
@@ -33,6 +34,16 @@ enum sim_fail {
 	SIM_FAIL_COUNT
 };
 
+/* One --tamper event: when, how many, what the devices saw. */
+struct sim_tamper_result {
+	const char *check;
+	int64_t at_unix_ms;       /* its first device; 0 if it did not happen */
+	int64_t last_unix_ms;     /* its last device (spread events) */
+	size_t devices, delivered;
+	struct sim_hist alarm_ms; /* tamper to the InformResponse of the Inform that carried the alarm */
+	struct sim_hist remedy_ms; /* that InformResponse to the HeMS's first request */
+};
+
 struct sim_summary {
 	double elapsed_s;
 	size_t devices, started, registered, dropped, down, start_failed, rebooted;
@@ -44,10 +55,9 @@ struct sim_summary {
 	double all_alarms_s;      /* tamper time to the last alarm delivered; -1 if not all were */
 	struct sim_hist session_ms;   /* session start to end (good and failed) */
 	struct sim_hist register_ms;  /* power-on to the first good session */
-	struct sim_hist alarm_ms;     /* tamper to the InformResponse of the Inform that carried the alarm */
-	struct sim_hist remedy_ms;    /* that InformResponse (the alarm is stored) to the HeMS's first request */
+	struct sim_tamper_result tamper[SIM_MAX_TAMPER]; /* per --tamper event */
+	size_t n_tamper;
 	uint64_t rpcs;                /* requests from the HeMS answered */
-	int64_t tamper_unix_ms;       /* when the tamper happened (wall clock), 0 if not */
 	size_t peak_inflight;
 	long peak_rss_kb;
 };
