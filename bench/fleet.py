@@ -116,7 +116,7 @@ class Watcher(threading.Thread):
     def __init__(self, db, nm_log, hems_pid, hems_port):
         super().__init__(daemon=True)
         self.db, self.nm_log, self.hems_pid, self.hems_port = db, nm_log, hems_pid, hems_port
-        self.first_rpc = []
+        self.first_rpc, self.cpu, self.sim_pid = [], [], None
         self.samples, self.stop, self.peak_rss = [], False, 0
         self.notif_ids, self.alarm_notifs, self.notified_devices = [], {}, set()
         self._off = 0
@@ -162,7 +162,18 @@ class Watcher(threading.Thread):
                                    m.get('hems_remediation_first_rpc_ms{quantile="0.99"}'),
                                    m.get('hems_remediation_first_rpc_ms_max')))
             self.peak_rss = max(self.peak_rss, kb(self.hems_pid, "VmHWM"))
+            self.cpu.append((time.time(), cpu_s(self.hems_pid), cpu_s(self.sim_pid) if self.sim_pid else None))
             time.sleep(0.1)
+
+
+def cpu_s(pid):
+    """utime + stime of a process in seconds."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def first_reach(samples, idx, target, t0):
@@ -228,6 +239,8 @@ def one_size(mode, build, out, n, raw_rps):
                          "--until-alarms", "--linger", "20",
                          "--timeout", "1800", "--json", sim_json, "--timeline", timeline, "-q"],
                         os.path.join(work, "henbsim.log"), stdout=open(os.path.join(work, "sim.out"), "w"))
+        watcher.sim_pid = sim.pid
+        t_start = time.time()
         sim.wait()
         s = json.load(open(sim_json))
         single, storm = s["tamper"][0], s["tamper"][1]
@@ -255,8 +268,14 @@ def one_size(mode, build, out, n, raw_rps):
         first_rpc = {"0.5": p50, "0.99": p99}
         refused = metric(hp, 'hems_refused_total{reason="overload"}') or 0
 
-        reg_s = s["all_registered_s"]
+        # The storm starts once every device is powered on (henbsim starts them first, then releases all).
+        reg_s = s["all_registered_s"] - s["all_powered_s"] if s["all_registered_s"] > 0 else None
         reg_rate = n / reg_s if reg_s and reg_s > 0 else 0
+        # Where the boot storm's time went: CPU of each side until the fleet was registered.
+        t_rel, t_reg = t_start + s["all_powered_s"], t_start + s["all_registered_s"]
+        span = [c for c in watcher.cpu if t_rel <= c[0] <= t_reg and c[1] is not None and c[2] is not None]
+        hems_cpu = span[-1][1] - span[0][1] if len(span) > 1 else None
+        sim_cpu = span[-1][2] - span[0][2] if len(span) > 1 else None
         t0 = storm["at_unix_ms"] / 1000.0
         notified = len(watcher.notified_devices)
         dup_notif = sum(v - 1 for v in watcher.alarm_notifs.values()) + \
@@ -265,14 +284,21 @@ def one_size(mode, build, out, n, raw_rps):
         t_cases = first_reach(watcher.samples, 2, tampered, t0)
         t_notified = first_reach(watcher.samples, 3, tampered, t0)
         session_p50 = s["session"]["p50_ms"]
+        # CPU of each side while the storm drained (periodic background load included).
+        sw = [c for c in watcher.cpu if t0 <= c[0] <= t0 + (t_notified or 0) and c[1] is not None and c[2] is not None]
+        storm_hems_cpu = sw[-1][1] - sw[0][1] if len(sw) > 1 else None
+        storm_sim_cpu = sw[-1][2] - sw[0][2] if len(sw) > 1 else None
         remedy = single["alarm_to_first_rpc"]
         res.update({
             "boot": {
-                "all_registered_s": reg_s, "registrations_per_s": round(reg_rate, 1),
+                "all_registered_s": round(reg_s, 2) if reg_s else None, "registrations_per_s": round(reg_rate, 1),
+                "power_on_s": s["all_powered_s"],
                 "devices_in_store": in_store, "lost": n - in_store,
                 "http_503": refused, "hemsd_peak_rss_kb": watcher.peak_rss, "hemsd_start_rss_kb": base_rss,
                 "requests_per_registration_avg": round(requests / max(1, s["sessions_ok"] + s["sessions_failed"]), 2),
                 "raw_204_requests_per_s": raw_rps,
+                "hemsd_cpu_ms_per_registration": round(1000 * hems_cpu / n, 3) if hems_cpu else None,
+                "henbsim_cpu_ms_per_registration": round(1000 * sim_cpu / n, 3) if sim_cpu else None,
                 "sim_p50_register_ms": s["register"]["p50_ms"], "sim_p99_register_ms": s["register"]["p99_ms"],
             },
             "storm": {
@@ -281,6 +307,8 @@ def one_size(mode, build, out, n, raw_rps):
                 "device_delivered_p99_ms": storm["alarm"]["p99_ms"],
                 "stored": alarm_rows[1], "lost": tampered - alarm_rows[1], "duplicated": alarm_rows[2] - alarm_rows[0],
                 "alarm_events_stored": alarm_rows[0],
+                "hemsd_cpu_s": round(storm_hems_cpu, 2) if storm_hems_cpu is not None else None,
+                "henbsim_cpu_s": round(storm_sim_cpu, 2) if storm_sim_cpu is not None else None,
                 "cases": case_rows[1], "duplicate_cases": case_rows[0] - case_rows[1],
                 "notified": notified, "duplicated_notifications": dup_notif,
             },
@@ -305,7 +333,7 @@ def one_size(mode, build, out, n, raw_rps):
         r = res["remediation"]
         r["ratio_p50_vs_periodic_session_p50"] = round((r["p50_ms"] or 0) / session_p50, 3) if session_p50 else None
         json.dump(res, open(os.path.join(out, "fleet-%d.json" % n), "w"), indent=2)
-        plot(out, n, timeline, watcher.samples, t0, reg_s, t_notified)
+        plot(out, n, timeline, watcher.samples, t0, s["all_registered_s"], t_notified)
         return res
     finally:
         run.stop_all()
@@ -350,13 +378,15 @@ unset multiplot
 def report(r):
     b, st, rm = r["boot"], r["storm"], r["remediation"]
     print("boot storm %d: all registered in %s s (%.0f/s), %d in the store, lost %d, 503s %d, hemsd peak RSS %d KB; "
-          "%.1f requests per session; ratio vs raw 204 %s" % (
+          "%.1f requests per session; ratio vs raw 204 %s; CPU per registration: hemsd %s ms, henbsim %s ms" % (
               r["devices"], b["all_registered_s"], b["registrations_per_s"], b["devices_in_store"], b["lost"],
-              b["http_503"], b["hemsd_peak_rss_kb"], b["requests_per_registration_avg"], b["ratio_vs_raw_204"]))
+              b["http_503"], b["hemsd_peak_rss_kb"], b["requests_per_registration_avg"], b["ratio_vs_raw_204"],
+              b["hemsd_cpu_ms_per_registration"], b["henbsim_cpu_ms_per_registration"]))
     print("alarm storm %d alarms (and %d single ones before): stored by %s s, cases by %s s, NM notified by %s s; lost %d, duplicated %d, "
           "duplicate cases %d, duplicated notifications %d; ratio vs registration rate %s" % (
               st["storm_alarms"], st["single_alarms_before"], st["stored_s"], st["cases_opened_s"], st["notified_s"], st["lost"], st["duplicated"],
               st["duplicate_cases"], st["duplicated_notifications"], st.get("ratio_vs_registration_rate")))
+    print("    CPU while it drained: hemsd %s s, henbsim %s s" % (st["hemsd_cpu_s"], st["henbsim_cpu_s"]))
     print("remediation latency (alarm stored -> first RPC sent, hemsd) under periodic load of %d devices every %d s: "
           "p50 %s ms, p99 %s ms, max %s ms (n=%s); seen by the devices (InformResponse -> RPC received, including "
           "the simulator's own queueing) p50 %d ms, p99 %d ms; ratio p50 vs a periodic session's p50 %s" % (

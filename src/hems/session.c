@@ -425,6 +425,8 @@ static void lf__handle_inform(struct hems *h, struct hems_session *existing, con
 	/* Only the serving HeMS provisions and remediates; the initial one hands devices over, the emergency
 	 * one re-images them (roles.c). */
 	int serving = !h->roles || hems_roles_serving(h);
+	/* What they write (provisioning tasks, alarms, cases, notifications) commits once, before the answer. */
+	int tx_work = (remediate || lf__has_event(in, "0 BOOTSTRAP")) && store_begin(h->store) == LF_OK;
 	for (size_t i = 0; i < in->n_events && serving; i++)
 		if (strcmp(in->events[i].code, "0 BOOTSTRAP") == 0) {
 			if (h->cfg.provision_cr_credentials)
@@ -436,6 +438,13 @@ static void lf__handle_inform(struct hems *h, struct hems_session *existing, con
 	if (remediate)
 		hems_remediation_on_inform(h, device_id, in);
 	hems_roles_on_inform(h, device_id, in);
+	if (lf__tx_end(h, tx_work, 0) != LF_OK) {
+		/* Not stored (alarms included): no InformResponse, so the CPE keeps its events and informs again. */
+		lf_error("inform_work_not_stored", "device=%s", device_id);
+		lf__session_end(h, s, "store unavailable");
+		lf__reply_fault(r, m->id, m->version, CWMP_FAULT_ACS_INTERNAL_ERROR, "store unavailable");
+		return;
+	}
 
 
 	lf_info("inform", "device=%s events=\"%s\" params=%zu retry_count=%u remote=%s", device_id, events,
@@ -629,8 +638,12 @@ void hems_cwmp_handle(struct hems *h, const char *cookie, const char *remote, co
 		goto out;
 	}
 	if (s->task_id && (m.method == CWMP_FAULT || (int)m.method == cwmp_method_response(s->task_method))) {
+		/* One commit for the answer, what remediation makes of it, and the next task marked sent (all
+		 * durable before the reply, as when each had its own). */
+		int tx = store_begin(h->store) == LF_OK;
 		lf__record_answer(h, s, &m);
 		lf__dispatch_next(h, s, r);
+		lf__tx_end(h, tx, 0);
 		goto out;
 	}
 	if (s->task_id) {

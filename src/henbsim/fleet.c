@@ -72,6 +72,7 @@ struct lf__fleet {
 	size_t inflight, powered;
 	int64_t t0;
 	int64_t met_ms;           /* when the --until-* conditions were met; -1 before */
+	bool released;            /* sessions may start: with --rate 0, once every device is powered on */
 	bool drop_done;
 	size_t tamper_cursor[SIM_MAX_TAMPER]; /* next device index the event looks at; n: done */
 	struct sim_summary sum;
@@ -384,7 +385,10 @@ static bool lf__may_start(void *ctx, struct henb_agent *a)
 	uint32_t d = (uint32_t)(v - f->dev);
 	(void)a;
 	bool ok = false;
-	if (v->granted) {
+	if (!f->released) {
+		/* A storm "all at once": every device is powered on first (starting a device costs the simulator
+		 * far more than a real device's boot costs the HeMS), then all are released together. */
+	} else if (v->granted) {
 		v->granted = false; /* its reserved slot, already counted */
 		ok = true;
 	} else if (!f->fifo_n && f->inflight < f->o->max_inflight) {
@@ -628,6 +632,7 @@ static int lf__open(struct lf__fleet *f, const struct sim_options *o, char *err,
 	f->sum.all_registered_s = -1;
 	f->sum.all_alarms_s = -1;
 	f->met_ms = -1;
+	f->released = o->rate > 0;
 	f->sum.n_tamper = o->n_tamper;
 	for (size_t k = 0; k < o->n_tamper; k++)
 		f->sum.tamper[k].check = henb_check_name(o->tamper[k].check);
@@ -712,6 +717,13 @@ int sim_run(const struct sim_options *o, struct sim_summary *out, char *err, siz
 		for (size_t k = 0; f->powered < target && k < LF_MAX_POWER_PER_PASS; k++) {
 			size_t i = f->powered++;
 			lf__power_on(f, (uint32_t)i, now);
+		}
+		if (f->powered == f->n && f->sum.all_powered_s <= 0) {
+			f->sum.all_powered_s = (double)(now - f->t0) / 1000.0;
+			if (!f->released) {
+				f->released = true;
+				lf__grant(f, now); /* the devices due, in power-on order */
+			}
 		}
 		for (size_t k = 0; k < o->n_tamper; k++) {
 			double tt = lf__event_t(f, &o->tamper[k]);

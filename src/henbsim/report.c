@@ -86,7 +86,8 @@ void sim_summary_print(FILE *f, const struct sim_summary *s)
 		s->devices, s->started, s->start_failed, s->dropped, s->down, s->rebooted);
 	fprintf(f, "  registered             %zu", s->registered);
 	if (s->all_registered_s >= 0)
-		fprintf(f, " (all by %.2f s)", s->all_registered_s);
+		fprintf(f, " (all by %.2f s; the last device was powered on at %.2f s)", s->all_registered_s,
+			s->all_powered_s);
 	fprintf(f, "\n  sessions               %llu good, %llu failed (%.0f good/s)\n", (unsigned long long)s->sessions_ok,
 		(unsigned long long)s->sessions_failed, s->elapsed_s > 0 ? (double)s->sessions_ok / s->elapsed_s : 0.0);
 	fprintf(f, "  failures               ");
@@ -129,6 +130,7 @@ int sim_summary_json(const struct sim_summary *s, const char *path)
 	json_object_set_new(o, "start_failed", json_integer((json_int_t)s->start_failed));
 	json_object_set_new(o, "registered", json_integer((json_int_t)s->registered));
 	json_object_set_new(o, "all_registered_s", json_real(s->all_registered_s));
+	json_object_set_new(o, "all_powered_s", json_real(s->all_powered_s));
 	json_object_set_new(o, "dropped", json_integer((json_int_t)s->dropped));
 	json_object_set_new(o, "down", json_integer((json_int_t)s->down));
 	json_object_set_new(o, "rebooted", json_integer((json_int_t)s->rebooted));

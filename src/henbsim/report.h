@@ -47,6 +47,7 @@ struct sim_tamper_result {
 struct sim_summary {
 	double elapsed_s;
 	size_t devices, started, registered, dropped, down, start_failed, rebooted;
+	double all_powered_s;     /* when the last device was powered on (with --rate 0: sessions start then) */
 	double all_registered_s;  /* when the last device registered; -1 if not all did */
 	uint64_t sessions_ok, sessions_failed;
 	uint64_t fail[SIM_FAIL_COUNT];
