@@ -19,15 +19,9 @@
 #include "common/timeutil.h"
 
 struct henb_fetch {
-	CURLM *multi;
+	struct henb_curlpoll poll; /* the multi handle and what it waits on */
 	CURL *easy;
 	int fd;
-	struct {
-		curl_socket_t fd;
-		short events;
-	} socks[HENB_FETCH_MAX_SOCKS];
-	size_t n_socks;
-	int64_t timer_ms;          /* absolute deadline curl asked for; -1 none */
 	uint64_t offset;           /* bytes in the local file */
 	uint64_t received;         /* bytes this transfer wrote */
 	uint64_t max_bytes;
@@ -155,37 +149,6 @@ static size_t lf__on_body(char *p, size_t size, size_t n, void *ctx)
 	return len;
 }
 
-/* CURLMOPT_SOCKETFUNCTION: keep the table of sockets to poll. */
-static int lf__on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
-{
-	struct henb_fetch *f = userp;
-	size_t i;
-	for (i = 0; i < f->n_socks; i++)
-		if (f->socks[i].fd == s)
-			break;
-	if (what == CURL_POLL_REMOVE) {
-		if (i < f->n_socks)
-			f->socks[i] = f->socks[--f->n_socks];
-		return 0;
-	}
-	if (i == f->n_socks) {
-		if (f->n_socks == HENB_FETCH_MAX_SOCKS)
-			return -1;
-		f->n_socks++;
-		f->socks[i].fd = s;
-	}
-	f->socks[i].events = (short)(((what & CURL_POLL_IN) ? POLLIN : 0) | ((what & CURL_POLL_OUT) ? POLLOUT : 0));
-	return 0;
-}
-
-/* CURLMOPT_TIMERFUNCTION: when curl wants to be called without socket activity. */
-static int lf__on_timer(CURLM *multi, long timeout_ms, void *userp)
-{
-	struct henb_fetch *f = userp;
-	f->timer_ms = timeout_ms < 0 ? -1 : lf_now_ms() + timeout_ms;
-	return 0;
-}
-
 /* The URL without user:password@, for logs. */
 static void lf__loggable_url(const char *url, char *out, size_t outlen)
 {
@@ -208,7 +171,7 @@ int henb_fetch_start(struct henb_fetch **out, const struct henb_fetch_opts *o, c
 	char shown[300];
 	int result = LF_OK;
 
-	f->timer_ms = -1;
+	f->poll.timer_ms = -1;
 	f->max_bytes = o->max_bytes;
 	f->fd = open(o->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (f->fd < 0) {
@@ -228,18 +191,13 @@ int henb_fetch_start(struct henb_fetch **out, const struct henb_fetch_opts *o, c
 		result = LF_EIO;
 		goto out;
 	}
-	f->multi = curl_multi_init();
+	int pr = henb_curlpoll_init(&f->poll);
 	f->easy = curl_easy_init();
-	if (!f->multi || !f->easy) {
+	if (pr || !f->easy) {
 		snprintf(err, errlen, "curl init failed");
 		result = LF_ENOMEM;
 		goto out;
 	}
-	curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, lf__on_socket);
-	curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f);
-	curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, lf__on_timer);
-	curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f);
-	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 1L);
 
 	CURL *c = f->easy;
 	bool tls = strncmp(o->url, "https:", 6) == 0;
@@ -281,7 +239,7 @@ int henb_fetch_start(struct henb_fetch **out, const struct henb_fetch_opts *o, c
 		snprintf(f->range, sizeof(f->range), "%llu-", (unsigned long long)f->offset);
 		curl_easy_setopt(c, CURLOPT_RANGE, f->range);
 	}
-	if (curl_multi_add_handle(f->multi, f->easy) != CURLM_OK) {
+	if (curl_multi_add_handle(f->poll.multi, f->easy) != CURLM_OK) {
 		snprintf(err, errlen, "cannot start the transfer");
 		result = LF_ENOMEM;
 		goto out;
@@ -300,21 +258,12 @@ out:
 
 size_t henb_fetch_pollfds(const struct henb_fetch *f, struct pollfd *p, size_t max)
 {
-	size_t n = 0;
-	if (!f || f->done)
-		return 0;
-	for (size_t i = 0; i < f->n_socks && n < max; i++) {
-		p[n].fd = f->socks[i].fd;
-		p[n].events = f->socks[i].events;
-		p[n].revents = 0;
-		n++;
-	}
-	return n;
+	return f && !f->done ? henb_curlpoll_fds(&f->poll, p, max) : 0;
 }
 
 int64_t henb_fetch_deadline(const struct henb_fetch *f)
 {
-	return f && !f->done ? f->timer_ms : -1;
+	return f && !f->done ? f->poll.timer_ms : -1;
 }
 
 static bool lf__no_contact(CURLcode rc)
@@ -391,26 +340,15 @@ static void lf__finish(struct henb_fetch *f, CURLcode rc)
 
 bool henb_fetch_process(struct henb_fetch *f, const struct pollfd *p, size_t n, int64_t now_ms)
 {
-	int running = 0;
 	if (f->done)
 		return true;
-	for (size_t i = 0; i < n; i++) {
-		if (!p[i].revents)
-			continue;
-		int ev = ((p[i].revents & POLLIN) ? CURL_CSELECT_IN : 0) | ((p[i].revents & POLLOUT) ? CURL_CSELECT_OUT : 0) |
-			 ((p[i].revents & (POLLERR | POLLHUP | POLLNVAL)) ? CURL_CSELECT_ERR : 0);
-		curl_multi_socket_action(f->multi, p[i].fd, ev, &running);
-	}
-	if (f->timer_ms >= 0 && now_ms >= f->timer_ms) {
-		f->timer_ms = -1;
-		curl_multi_socket_action(f->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	}
+	henb_curlpoll_drive(&f->poll, p, n, now_ms);
 	CURLMsg *msg;
 	int left;
-	while ((msg = curl_multi_info_read(f->multi, &left))) {
+	while ((msg = curl_multi_info_read(f->poll.multi, &left))) {
 		if (msg->msg == CURLMSG_DONE && !f->done) {
 			lf__finish(f, msg->data.result);
-			curl_multi_remove_handle(f->multi, f->easy);
+			curl_multi_remove_handle(f->poll.multi, f->easy);
 		}
 	}
 	return f->done;
@@ -430,12 +368,11 @@ void henb_fetch_free(struct henb_fetch **fp)
 	struct henb_fetch *f = *fp;
 	if (!f)
 		return;
-	if (f->easy && f->multi && !f->done)
-		curl_multi_remove_handle(f->multi, f->easy);
+	if (f->easy && f->poll.multi && !f->done)
+		curl_multi_remove_handle(f->poll.multi, f->easy);
 	if (f->easy)
 		curl_easy_cleanup(f->easy);
-	if (f->multi)
-		curl_multi_cleanup(f->multi);
+	henb_curlpoll_free(&f->poll);
 	if (f->fd >= 0) {
 		fdatasync(f->fd); /* a partial file worth resuming after a power cut */
 		close(f->fd);

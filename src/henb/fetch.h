@@ -8,7 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HENB_FETCH_MAX_SOCKS 4
+#include "henb/curlpoll.h"
+
+#define HENB_FETCH_MAX_SOCKS HENB_CURLPOLL_MAX_SOCKS
 
 /* How a transfer ended; download.c maps these to TransferComplete fault codes (TR-069 A.3.3.2). */
 enum henb_fetch_outcome {

@@ -18,53 +18,16 @@ static size_t lf__on_body(char *p, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
-/* CURLMOPT_SOCKETFUNCTION: keep the table of sockets to poll. */
-static int lf__on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
-{
-	struct henb_http *h = userp;
-	size_t i;
-	for (i = 0; i < h->n_socks; i++)
-		if (h->socks[i].fd == s)
-			break;
-	if (what == CURL_POLL_REMOVE) {
-		if (i < h->n_socks)
-			h->socks[i] = h->socks[--h->n_socks];
-		return 0;
-	}
-	if (i == h->n_socks) {
-		if (h->n_socks == HENB_HTTP_MAX_SOCKS)
-			return -1;
-		h->n_socks++;
-		h->socks[i].fd = s;
-	}
-	h->socks[i].events = (short)(((what & CURL_POLL_IN) ? POLLIN : 0) | ((what & CURL_POLL_OUT) ? POLLOUT : 0));
-	return 0;
-}
-
-/* CURLMOPT_TIMERFUNCTION: when curl wants to be called without socket activity. */
-static int lf__on_timer(CURLM *multi, long timeout_ms, void *userp)
-{
-	struct henb_http *h = userp;
-	h->timer_ms = timeout_ms < 0 ? -1 : lf_now_ms() + timeout_ms;
-	return 0;
-}
-
 int henb_http_open(struct henb_http *h, const struct henb_http_opts *o, char *err, size_t errlen)
 {
 	memset(h, 0, sizeof(*h));
-	h->timer_ms = -1;
 	lf_buf_init(&h->resp, CWMP_MAX_MESSAGE);
-	h->multi = curl_multi_init();
+	int pr = henb_curlpoll_init(&h->poll);
 	h->easy = curl_easy_init();
-	if (!h->multi || !h->easy) {
+	if (pr || !h->easy) {
 		snprintf(err, errlen, "curl init failed");
 		return LF_ENOMEM;
 	}
-	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, lf__on_socket);
-	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
-	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, lf__on_timer);
-	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
-	curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 1L);
 	h->headers = curl_slist_append(NULL, "Content-Type: text/xml; charset=\"utf-8\"");
 	h->headers = curl_slist_append(h->headers, "SOAPAction:");
 	h->headers = curl_slist_append(h->headers, "Expect:");
@@ -108,7 +71,7 @@ int henb_http_post(struct henb_http *h, const char *body, size_t len)
 	h->errbuf[0] = '\0';
 	curl_easy_setopt(h->easy, CURLOPT_POSTFIELDS, body ? body : "");
 	curl_easy_setopt(h->easy, CURLOPT_POSTFIELDSIZE, (long)len);
-	if (curl_multi_add_handle(h->multi, h->easy) != CURLM_OK)
+	if (curl_multi_add_handle(h->poll.multi, h->easy) != CURLM_OK)
 		return LF_ENET;
 	h->busy = true;
 	return LF_OK;
@@ -116,44 +79,24 @@ int henb_http_post(struct henb_http *h, const char *body, size_t len)
 
 size_t henb_http_pollfds(const struct henb_http *h, struct pollfd *p, size_t max)
 {
-	size_t n = 0;
 	/* Between exchanges the kept-alive connection is not watched: the next POST finds out if it died. */
-	if (!h->busy)
-		return 0;
-	for (size_t i = 0; i < h->n_socks && n < max; i++) {
-		p[n].fd = h->socks[i].fd;
-		p[n].events = h->socks[i].events;
-		p[n].revents = 0;
-		n++;
-	}
-	return n;
+	return h->busy ? henb_curlpoll_fds(&h->poll, p, max) : 0;
 }
 
 int64_t henb_http_deadline(const struct henb_http *h)
 {
-	return h->busy ? h->timer_ms : -1;
+	return h->busy ? h->poll.timer_ms : -1;
 }
 
 bool henb_http_process(struct henb_http *h, const struct pollfd *p, size_t n, int64_t now_ms, int *result)
 {
-	int running = 0;
 	if (!h->busy)
 		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (!p[i].revents)
-			continue;
-		int ev = ((p[i].revents & POLLIN) ? CURL_CSELECT_IN : 0) | ((p[i].revents & POLLOUT) ? CURL_CSELECT_OUT : 0) |
-			 ((p[i].revents & (POLLERR | POLLHUP | POLLNVAL)) ? CURL_CSELECT_ERR : 0);
-		curl_multi_socket_action(h->multi, p[i].fd, ev, &running);
-	}
-	if (h->timer_ms >= 0 && now_ms >= h->timer_ms) {
-		h->timer_ms = -1;
-		curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	}
+	henb_curlpoll_drive(&h->poll, p, n, now_ms);
 	CURLMsg *msg;
 	int left;
 	bool done = false;
-	while ((msg = curl_multi_info_read(h->multi, &left))) {
+	while ((msg = curl_multi_info_read(h->poll.multi, &left))) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		CURLcode rc = msg->data.result;
@@ -171,7 +114,7 @@ bool henb_http_process(struct henb_http *h, const struct pollfd *p, size_t n, in
 		}
 	}
 	if (done) {
-		curl_multi_remove_handle(h->multi, h->easy);
+		curl_multi_remove_handle(h->poll.multi, h->easy);
 		h->busy = false;
 	}
 	return done;
@@ -179,14 +122,13 @@ bool henb_http_process(struct henb_http *h, const struct pollfd *p, size_t n, in
 
 void henb_http_close(struct henb_http *h)
 {
-	if (h->easy && h->multi && h->busy)
-		curl_multi_remove_handle(h->multi, h->easy);
+	if (h->easy && h->poll.multi && h->busy)
+		curl_multi_remove_handle(h->poll.multi, h->easy);
 	if (h->easy)
 		curl_easy_cleanup(h->easy);
-	if (h->multi)
-		curl_multi_cleanup(h->multi);
+	henb_curlpoll_free(&h->poll);
 	curl_slist_free_all(h->headers);
 	lf_buf_free(&h->resp);
 	memset(h, 0, sizeof(*h));
-	h->timer_ms = -1;
+	h->poll.timer_ms = -1;
 }

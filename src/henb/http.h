@@ -10,8 +10,9 @@
 #include <stdint.h>
 
 #include "common/buf.h"
+#include "henb/curlpoll.h"
 
-#define HENB_HTTP_MAX_SOCKS 4
+#define HENB_HTTP_MAX_SOCKS HENB_CURLPOLL_MAX_SOCKS
 
 struct henb_http_opts {
 	const char *url;         /* ManagementServer.URL; for https its host is checked against the certificate */
@@ -24,18 +25,12 @@ struct henb_http_opts {
 };
 
 struct henb_http {
-	CURLM *multi;
+	struct henb_curlpoll poll; /* the multi handle and what it waits on */
 	CURL *easy;
 	struct curl_slist *headers;
 	struct lf_buf resp;
 	long status;
 	bool busy;
-	struct {
-		curl_socket_t fd;
-		short events;
-	} socks[HENB_HTTP_MAX_SOCKS];
-	size_t n_socks;
-	int64_t timer_ms;        /* absolute deadline curl asked for; -1 none */
 	char local_ip[64];       /* our address on this connection, once connected */
 	char errbuf[CURL_ERROR_SIZE];
 };
