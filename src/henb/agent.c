@@ -6,9 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,25 +111,6 @@ static bool lf__wildcard(const char *addr)
 	return !addr[0] || strcmp(addr, "0.0.0.0") == 0 || strcmp(addr, "::") == 0;
 }
 
-/* The first non-loopback IPv4 address, for a listener bound to a wildcard before any HeMS contact. */
-static void lf__first_ip(char *out, size_t outlen)
-{
-	struct ifaddrs *ifa = NULL;
-	snprintf(out, outlen, "127.0.0.1");
-	if (getifaddrs(&ifa) != 0)
-		return;
-	for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
-		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
-			continue;
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)(const void *)i->ifa_addr;
-		if ((ntohl(sin->sin_addr.s_addr) >> 24) == 127)
-			continue;
-		inet_ntop(AF_INET, &sin->sin_addr, out, (socklen_t)outlen);
-		break;
-	}
-	freeifaddrs(ifa);
-}
-
 /* The host to advertise for a listener bound to addr (IPv6 literals in brackets). */
 static void lf__advertised_host(const struct henb_agent *a, const char *addr, char *out, size_t outlen)
 {
@@ -144,7 +122,7 @@ static void lf__advertised_host(const struct henb_agent *a, const char *addr, ch
 	else if (a->local_ip[0])
 		snprintf(host, sizeof(host), "%s", a->local_ip);
 	else
-		lf__first_ip(host, sizeof(host));
+		henb__first_ip(host, sizeof(host));
 	snprintf(out, outlen, strchr(host, ':') ? "[%s]" : "%s", host);
 }
 

@@ -62,4 +62,8 @@ void henb_crudp_close(struct henb_crudp **up);
  * bound port in *bound. -1 and the reason in err. */
 int henb__bind(int type, const char *address, uint16_t port, uint16_t *bound, char *err, size_t errlen);
 
+/* henb__first_ip: the first non-loopback IPv4 address ("127.0.0.1" when there is none), to advertise for a
+ * listener bound to a wildcard address before any contact with the HeMS. */
+void henb__first_ip(char *out, size_t outlen);
+
 #endif

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdarg.h>
@@ -71,6 +72,24 @@ int henb__bind(int type, const char *address, uint16_t port, uint16_t *bound, ch
 out:
 	freeaddrinfo(res);
 	return fd;
+}
+
+void henb__first_ip(char *out, size_t outlen)
+{
+	struct ifaddrs *ifa = NULL;
+	snprintf(out, outlen, "127.0.0.1");
+	if (getifaddrs(&ifa) != 0)
+		return;
+	for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
+			continue;
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)(const void *)i->ifa_addr;
+		if ((ntohl(sin->sin_addr.s_addr) >> 24) == 127)
+			continue;
+		inet_ntop(AF_INET, &sin->sin_addr, out, (socklen_t)outlen);
+		break;
+	}
+	freeifaddrs(ifa);
 }
 
 static void lf__mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));

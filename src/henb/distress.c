@@ -6,7 +6,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,24 +150,6 @@ uint16_t henb_distress_trigger_port(const struct henb_agent *a)
 
 /* ------------------------------------------------------------------------------------------------ listener */
 
-static void lf__first_ip(char *out, size_t outlen)
-{
-	struct ifaddrs *ifa = NULL;
-	snprintf(out, outlen, "127.0.0.1");
-	if (getifaddrs(&ifa) != 0)
-		return;
-	for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
-		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
-			continue;
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)(const void *)i->ifa_addr;
-		if ((ntohl(sin->sin_addr.s_addr) >> 24) == 127)
-			continue;
-		inet_ntop(AF_INET, &sin->sin_addr, out, (socklen_t)outlen);
-		break;
-	}
-	freeifaddrs(ifa);
-}
-
 static void lf__listener_close(struct henb_agent *a)
 {
 	struct henb_distress *d = a->distress;
@@ -193,7 +174,7 @@ static void lf__listener_open(struct henb_agent *a, enum henb_dm_origin origin)
 			lf_error("distress_trigger_listen_failed", "address=%s port=%u reason=\"%s\"", addr, port, err);
 		} else {
 			if (strcmp(addr, "0.0.0.0") == 0 || strcmp(addr, "::") == 0)
-				lf__first_ip(host, sizeof(host));
+				henb__first_ip(host, sizeof(host));
 			else
 				snprintf(host, sizeof(host), "%s", addr);
 			snprintf(value, sizeof(value), strchr(host, ':') ? "[%s]:%u" : "%s:%u", host, d->trig_port);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -355,29 +356,43 @@ static int lf__wait_trigger(const struct lf__opts *o)
 	return st.accepted ? EX_OK : (seen ? EX_AUTH : EX_NET);
 }
 
+/* Long options (values above any short option character). */
+enum {
+	O_SERVER = 256,
+	O_IDENTITY,
+	O_PSK,
+	O_TIMEOUT,
+	O_REASON,
+	O_EVENT,
+	O_SW,
+	O_TRIGGER_ADDRESS,
+	O_ALARM,
+	O_ANSWER,
+	O_DIAG,
+	O_POLL,
+	O_TOTAL,
+	O_OPEN_ONLY,
+	O_LISTEN,
+	O_TRIGGER_KEY,
+	O_COUNT,
+	O_WAIT,
+	O_SKEW
+};
+
+/* The connection options, accepted before and after the command. false: not one of them. */
+static bool lf__connection_opt(struct lf__opts *o, int opt)
+{
+	switch (opt) {
+	case O_SERVER: o->server = optarg; return true;
+	case O_IDENTITY: o->identity = optarg; return true;
+	case O_PSK: o->psk = optarg; return true;
+	case O_TIMEOUT: o->timeout_ms = (unsigned)strtoul(optarg, NULL, 10); return true;
+	default: return false;
+	}
+}
+
 int main(int argc, char **argv)
 {
-	enum {
-		O_SERVER = 256,
-		O_IDENTITY,
-		O_PSK,
-		O_TIMEOUT,
-		O_REASON,
-		O_EVENT,
-		O_SW,
-		O_TRIGGER_ADDRESS,
-		O_ALARM,
-		O_ANSWER,
-		O_DIAG,
-		O_POLL,
-		O_TOTAL,
-		O_OPEN_ONLY,
-		O_LISTEN,
-		O_TRIGGER_KEY,
-		O_COUNT,
-		O_WAIT,
-		O_SKEW
-	};
 	static const struct option opts[] = {
 	    {"server", required_argument, NULL, O_SERVER},
 	    {"identity", required_argument, NULL, O_IDENTITY},
@@ -413,19 +428,9 @@ int main(int argc, char **argv)
 	o->max_skew = 300;
 	/* "+": stop at the command, whose options follow it. */
 	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (lf__connection_opt(o, opt))
+			continue;
 		switch (opt) {
-		case O_SERVER:
-			o->server = optarg;
-			break;
-		case O_IDENTITY:
-			o->identity = optarg;
-			break;
-		case O_PSK:
-			o->psk = optarg;
-			break;
-		case O_TIMEOUT:
-			o->timeout_ms = (unsigned)strtoul(optarg, NULL, 10);
-			break;
 		case 'h':
 			lf__usage(stdout);
 			status = EX_OK;
@@ -442,19 +447,9 @@ int main(int argc, char **argv)
 	const char *cmd = argv[optind];
 	optind++;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (lf__connection_opt(o, opt))
+			continue;
 		switch (opt) {
-		case O_SERVER:
-			o->server = optarg;
-			break;
-		case O_IDENTITY:
-			o->identity = optarg;
-			break;
-		case O_PSK:
-			o->psk = optarg;
-			break;
-		case O_TIMEOUT:
-			o->timeout_ms = (unsigned)strtoul(optarg, NULL, 10);
-			break;
 		case O_REASON: {
 			int r = -1;
 			for (int i = 0; i <= DISTRESS_REASON_MAX; i++)
