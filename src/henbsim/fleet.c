@@ -482,7 +482,8 @@ static const struct henb_cr_ops *lf__route(void *ctx, const char *path)
 {
 	struct lf__fleet *f = ctx;
 	char *end;
-	if (strncmp(path, "/cr/", 4) != 0)
+	/* Only "/cr/" and decimal digits (strtoul alone would take "", blanks and signs). */
+	if (strncmp(path, "/cr/", 4) != 0 || path[4] < '0' || path[4] > '9')
 		return NULL;
 	unsigned long i = strtoul(path + 4, &end, 10);
 	if (*end || i >= f->n || f->dev[i].state != LF__ON || !f->dev[i].a)

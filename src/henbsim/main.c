@@ -63,6 +63,19 @@ static void lf__usage(FILE *f)
 		"    --until-* condition was not met before --timeout, 1 on a start-up error (the message names it).\n");
 }
 
+/* A number option: all of arg a number within [min, max], else a message naming the option. */
+static int lf__number(const char *name, const char *arg, double min, double max, double *out)
+{
+	char *end;
+	double v = strtod(arg, &end);
+	if (end == arg || *end || !(v >= min && v <= max)) {
+		fprintf(stderr, "henbsim: --%s '%s': a number from %g to %g\n", name, arg, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 static void lf__on_signal(int sig)
 {
 	(void)sig;
@@ -132,7 +145,10 @@ int main(int argc, char **argv)
 			}
 			break;
 		case O_DIR: o.dir = optarg; break;
-		case O_RATE: o.rate = strtod(optarg, NULL); break;
+		case O_RATE:
+			if (lf__number("rate", optarg, 0, 1e7, &o.rate))
+				return 1;
+			break;
 		case O_PREFIX: o.serial_prefix = optarg; break;
 		case O_PERIODIC:
 			snprintf(periodic, sizeof(periodic), "acs.periodic_inform_interval=%s", optarg);
@@ -140,7 +156,13 @@ int main(int argc, char **argv)
 				o.sets[o.n_sets++] = periodic;
 			break;
 		case O_CRA: o.cr_address = optarg; break;
-		case O_CRP: o.cr_port = (unsigned)strtoul(optarg, NULL, 10); break;
+		case O_CRP: {
+			double port;
+			if (lf__number("cr-port", optarg, 0, 65535, &port))
+				return 1;
+			o.cr_port = (unsigned)port;
+			break;
+		}
 		case O_INFL:
 			o.max_inflight = strtoul(optarg, &end, 10);
 			if (*end || !o.max_inflight) {
@@ -160,11 +182,20 @@ int main(int argc, char **argv)
 			if (lf__event(optarg, false, &o.drop))
 				return 1;
 			break;
-		case O_DUR: o.duration_s = strtod(optarg, NULL); break;
+		case O_DUR:
+			if (lf__number("duration", optarg, 0, 1e9, &o.duration_s))
+				return 1;
+			break;
 		case O_UREG: o.until_registered = true; break;
 		case O_UALM: o.until_alarms = true; break;
-		case O_TMO: o.timeout_s = strtod(optarg, NULL); break;
-		case O_LINGER: o.linger_s = strtod(optarg, NULL); break;
+		case O_TMO:
+			if (lf__number("timeout", optarg, 0, 1e9, &o.timeout_s))
+				return 1;
+			break;
+		case O_LINGER:
+			if (lf__number("linger", optarg, 0, 1e9, &o.linger_s))
+				return 1;
+			break;
 		case O_SET:
 			if (o.n_sets == SIM_MAX_SETS) {
 				fprintf(stderr, "henbsim: too many --set options (at most %d)\n", SIM_MAX_SETS);

@@ -25,6 +25,11 @@ url=$(hemsctl --json device "$(dev_id SIM000007)" | json_get 'd["connectionReque
 case "$url" in http://127.0.0.1:*/cr/7) ;; *) fail "ConnectionRequestURL of device 7: '$url'" ;; esac
 code=$(curl -s -o /dev/null -w '%{http_code}' "$url")
 [ "$code" = 401 ] || fail "unauthenticated connection request got HTTP $code"
+base=${url%/cr/7}
+for bad in /cr/ /cr/+7 /cr/7x "/cr/%207" /cr/999999 /other; do
+	code=$(curl -s -o /dev/null -w '%{http_code}' "$base$bad")
+	[ "$code" = 404 ] || fail "connection request to $bad got HTTP $code, expected 404"
+done
 # hemsd's Digest connection request wakes device 7 (and only it answers the task).
 task "$(dev_id SIM000007)" GetParameterValues '{"names":["Device.DeviceInfo.SerialNumber"]}'
 expect_status done
