@@ -1,6 +1,5 @@
 /* connreq.c: connection request worker: HTTP GET with Digest, then UDP (Annex G) when HTTP cannot reach the device. */
 #include "hems/connreq.h"
-#include "hems/session.h"
 
 #include <curl/curl.h>
 #include <netdb.h>
@@ -226,10 +225,6 @@ int hems_connreq_wake(struct hems *h, const char *device_id)
 	memset(&job, 0, sizeof(job));
 	if (!w)
 		return LF_EUNSUPPORTED;
-	/* In a session already: its next request takes the queued task; a connection request would only bring
-	 * the device back for a second, empty session. */
-	if (hems_session_of_device(h, device_id))
-		return LF_OK;
 	int result = store_device_get(h->store, device_id, &d);
 	if (result)
 		return result;

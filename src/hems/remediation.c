@@ -21,6 +21,7 @@
 #include "hems/notify.h"
 #include "hems/policy.h"
 #include "hems/roles.h"
+#include "hems/session.h"
 
 /* Phases of a step (case.phase). */
 enum {
@@ -147,7 +148,11 @@ static int64_t lf__task(struct hems *h, struct store_case *c, const char *method
 	}
 	free(text);
 	c->wait_task = id;
-	hems_connreq_wake(h, c->device_id);
+	/* In a session (the alarm's Inform, a task's answer): its next request takes the task; a connection
+	 * request would only bring the device back for a second session. A session that dies before that wakes
+	 * the device when it times out (session.c). */
+	if (!hems_session_of_device(h, c->device_id))
+		hems_connreq_wake(h, c->device_id);
 	return id;
 }
 

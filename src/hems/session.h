@@ -18,7 +18,8 @@ size_t hems_sessions_expire(struct hems *h, int64_t now_ms, int64_t idle_ms);
 /* hems_session_known: whether cookie names an open session (its requests need no new authentication). */
 int hems_session_known(struct hems *h, const char *cookie);
 
-/* hems_session_of_device: whether the device has a session open now (a task queued for it goes out in it). */
+/* hems_session_of_device: whether the device has a session open now (a task queued for it goes out in it,
+ * unless the session dies first). */
 int hems_session_of_device(struct hems *h, const char *device_id);
 
 /* hems_cwmp_handle: one HTTP POST of a CWMP session.

@@ -30,6 +30,23 @@ more_crs() { [ "$(grep -c '"what": "http_connection_request"' "$T/cpe.log")" -gt
 wait_for 10 more_crs
 ok "hemsctl connect wakes the device"
 
+# A session the device abandoned after its Inform (no further POST): hemsd still holds it open, and an explicit
+# connection request must still reach the device (only tasks queued inside a live session skip one).
+cr_url=$(hemsctl --json device "$ID" | json_get 'd["connectionRequestUrl"]')
+python3 - "$LF_REF/captures/inform-cavium-enb.xml" "$cr_url" >"$T/inform-cr.xml" <<'PY'
+import re, sys
+x = open(sys.argv[1]).read()
+x = re.sub(r"<SerialNumber>[^<]*", "<SerialNumber>CR0001", x)
+x = re.sub(r"(ConnectionRequestURL</Name>\s*<Value[^>]*>)[^<]*", lambda m: m.group(1) + sys.argv[2], x)
+sys.stdout.write(x)
+PY
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: text/xml' --data-binary @"$T/inform-cr.xml" "$URL")
+[ "$code" = 200 ] || fail "half session: Inform got HTTP $code"
+n_before=$(grep -c '"what": "http_connection_request"' "$T/cpe.log")
+hemsctl connect "$ID" >/dev/null
+wait_for 10 more_crs
+ok "hemsctl connect wakes a device whose session hemsd still holds open"
+
 # The device goes away: the connection request fails within connreq.timeout and the reason is recorded.
 stop "$FAKE_PID"
 hemsctl connect "$ID" >/dev/null
